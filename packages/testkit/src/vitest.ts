@@ -1,0 +1,1 @@
+export { describeWithRedis, redisTestsAvailable, useRedisServer } from './vitest/redis.js';
