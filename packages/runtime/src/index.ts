@@ -1,2 +1,11 @@
 export { DEFAULT_BUDGETS, BUDGET_CATEGORIES, MAX_TIMER_MS, assertBudget, defineBudgets } from './budgets.js';
 export type { BudgetCategory, Budgets } from './budgets.js';
+export { TimeoutError, isTimeoutError } from './errors/TimeoutError.js';
+export type { TimeoutErrorOptions } from './errors/TimeoutError.js';
+export { CircuitOpenError, isCircuitOpenError } from './errors/CircuitOpenError.js';
+export type { CircuitOpenErrorOptions } from './errors/CircuitOpenError.js';
+export { BulkheadRejectedError, isBulkheadRejectedError } from './errors/BulkheadRejectedError.js';
+export type { BulkheadRejectedErrorOptions, BulkheadRejectionReason } from './errors/BulkheadRejectedError.js';
+export { RedisUnavailableError, isRedisUnavailableError } from './errors/RedisUnavailableError.js';
+export type { RedisUnavailableErrorOptions } from './errors/RedisUnavailableError.js';
+export type { CallOutcome } from './errors/brand.js';
