@@ -6,5 +6,6 @@ export default defineConfig({
     projects: ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts', 'tests/*/vitest.config.ts'],
     // Two cores on CI: keep parallelism modest so timing-sensitive suites stay honest.
     maxWorkers: 2,
+    reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });
