@@ -30,7 +30,7 @@ export function redisTestsAvailable(env: NodeJS.ProcessEnv = process.env): boole
 }
 
 /** `describe` that runs when a redis-server binary is available (see {@link redisTestsAvailable}). */
-export const describeWithRedis: typeof describe = describe.runIf(redisTestsAvailable());
+export const describeWithRedis: ReturnType<typeof describe.runIf> = describe.runIf(redisTestsAvailable());
 
 /**
  * Starts a real redis-server before the suite's tests and stops it after them, even when a
