@@ -9,3 +9,6 @@ export type { BulkheadRejectedErrorOptions, BulkheadRejectionReason } from './er
 export { RedisUnavailableError, isRedisUnavailableError } from './errors/RedisUnavailableError.js';
 export type { RedisUnavailableErrorOptions } from './errors/RedisUnavailableError.js';
 export type { CallOutcome } from './errors/brand.js';
+export { withTimeout } from './withTimeout.js';
+export type { TimeoutWork, WithTimeoutOptions } from './withTimeout.js';
+export type { CallContext, CancellationSource, GuardedFn } from './CallContext.js';
