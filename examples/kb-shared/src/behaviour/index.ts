@@ -1,0 +1,2 @@
+export { runBehaviourSuite } from './runBehaviourSuite.js';
+export type { StartService, StartServiceOptions } from './StartService.js';
