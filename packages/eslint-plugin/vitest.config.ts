@@ -6,5 +6,8 @@ export default defineProject({
   test: {
     name: 'eslint-plugin',
     include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
+    setupFiles: ['tests/setup.ts'],
+    // Typed RuleTester cases build a TypeScript program; the first one in a file takes a few seconds.
+    testTimeout: 30_000,
   },
 });

@@ -1,0 +1,178 @@
+import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { propertyName, skipWrappers } from './ast.js';
+
+/** Where an imported (or `require`d) binding comes from. `name` is `*` for namespaces, `default` for default imports. */
+export interface ModuleBinding {
+  module: string;
+  name: string;
+}
+
+type Variable = TSESLint.Scope.Variable;
+
+/** Module names are compared without the `node:` prefix. */
+export function normalizeModule(source: string): string {
+  return source.startsWith('node:') ? source.slice(5) : source;
+}
+
+/**
+ * Name resolution for one file: which variable an identifier refers to, where an import came
+ * from, what a constant was initialised with. Scope lookups are memoised per identifier.
+ */
+export class Bindings {
+  readonly #sourceCode: Readonly<TSESLint.SourceCode>;
+  readonly #variables = new WeakMap<TSESTree.Identifier, Variable | null>();
+
+  constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
+    this.#sourceCode = sourceCode;
+  }
+
+  variable(id: TSESTree.Identifier): Variable | null {
+    const cached = this.#variables.get(id);
+    if (cached !== undefined) return cached;
+    let found: Variable | null = null;
+    try {
+      found = ASTUtils.findVariable(this.#sourceCode.getScope(id), id) ?? null;
+    } catch {
+      found = null;
+    }
+    this.#variables.set(id, found);
+    return found;
+  }
+
+  /** True when `id` is not declared in the file (a global or an implicit one). */
+  isGlobal(id: TSESTree.Identifier): boolean {
+    const v = this.variable(id);
+    return v === null || v.defs.length === 0;
+  }
+
+  /** The import (or require) an identifier is bound to. */
+  importOf(id: TSESTree.Identifier): ModuleBinding | null {
+    const v = this.variable(id);
+    const def = v?.defs[0];
+    if (!def) return null;
+    if (def.type === 'ImportBinding') {
+      const spec = def.node;
+      if (spec.type === AST_NODE_TYPES.TSImportEqualsDeclaration) {
+        const ref = spec.moduleReference;
+        if (ref.type === AST_NODE_TYPES.TSExternalModuleReference && ref.expression.type === AST_NODE_TYPES.Literal) {
+          return { module: normalizeModule(String(ref.expression.value)), name: '*' };
+        }
+        return null;
+      }
+      const decl = spec.parent;
+      if (decl.type !== AST_NODE_TYPES.ImportDeclaration) return null;
+      const module = normalizeModule(decl.source.value);
+      if (spec.type === AST_NODE_TYPES.ImportDefaultSpecifier) return { module, name: 'default' };
+      if (spec.type === AST_NODE_TYPES.ImportNamespaceSpecifier) return { module, name: '*' };
+      const imported = spec.imported;
+      return { module, name: imported.type === AST_NODE_TYPES.Identifier ? imported.name : String(imported.value) };
+    }
+    if (def.type === 'Variable') {
+      const declarator = def.node;
+      const init = declarator.init ? skipWrappers(declarator.init) : null;
+      const module = init ? requiredModule(init) : null;
+      if (module === null) return null;
+      if (declarator.id.type === AST_NODE_TYPES.Identifier) return { module, name: '*' };
+      if (declarator.id.type === AST_NODE_TYPES.ObjectPattern) {
+        for (const prop of declarator.id.properties) {
+          if (prop.type !== AST_NODE_TYPES.Property) continue;
+          const value = prop.value.type === AST_NODE_TYPES.AssignmentPattern ? prop.value.left : prop.value;
+          if (value.type === AST_NODE_TYPES.Identifier && value.name === id.name && prop.key.type === AST_NODE_TYPES.Identifier) {
+            return { module, name: prop.key.name };
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The initialiser of a variable that is assigned once (a `const`, or a `let`/`var` never
+   * reassigned), or null.
+   */
+  initOf(id: TSESTree.Identifier): TSESTree.Expression | null {
+    const v = this.variable(id);
+    if (!v || v.defs.length !== 1) return null;
+    const def = v.defs[0]!;
+    if (def.type !== 'Variable' || def.node.id.type !== AST_NODE_TYPES.Identifier || !def.node.init) return null;
+    if (def.parent.kind !== 'const') {
+      const writes = v.references.filter((r) => r.isWrite());
+      if (writes.length > 1 || (writes.length === 1 && writes[0]!.identifier !== def.node.id)) return null;
+    }
+    return def.node.init;
+  }
+
+  /**
+   * The declaration that introduced `id`: a function declaration, a variable's initialiser,
+   * or null.
+   */
+  functionOf(id: TSESTree.Identifier): TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | null {
+    const v = this.variable(id);
+    const def = v?.defs[0];
+    if (!def || v!.defs.length !== 1) return null;
+    if (def.type === 'FunctionName' && def.node.type === AST_NODE_TYPES.FunctionDeclaration) return def.node;
+    const init = this.initOf(id);
+    if (init && (init.type === AST_NODE_TYPES.ArrowFunctionExpression || init.type === AST_NODE_TYPES.FunctionExpression)) return init;
+    return null;
+  }
+
+  /**
+   * A stable name for what a callee denotes, resolving imports: `readFileSync` imported from
+   * `node:fs` → `fs.readFileSync`; `fsp.readFile` with `fsp` from `fs/promises` →
+   * `fs/promises.readFile`; `fs.promises.readFile` → `fs/promises.readFile`; an unshadowed global
+   * → its own name (`fetch`, `Atomics.wait`). Null when the callee is local or unknown.
+   */
+  canonicalName(callee: TSESTree.Node): string | null {
+    const n = skipWrappers(callee);
+    if (n.type === AST_NODE_TYPES.Identifier) {
+      const binding = this.importOf(n);
+      if (binding) return binding.name === '*' || binding.name === 'default' ? binding.module : `${binding.module}.${binding.name}`;
+      return this.isGlobal(n) ? n.name : null;
+    }
+    if (n.type === AST_NODE_TYPES.MemberExpression) {
+      const prop = propertyName(n);
+      if (prop === null) return null;
+      const object = skipWrappers(n.object);
+      let base: string | null;
+      if (object.type === AST_NODE_TYPES.CallExpression) {
+        base = requiredModule(object);
+      } else {
+        base = this.canonicalName(object);
+      }
+      if (base === null) return null;
+      if (prop === 'promises' && (base === 'fs' || base === 'dns' || base === 'readline' || base === 'stream')) return `${base}/promises`;
+      if ((base === 'timers' || base === 'fs/promises') && prop === 'default') return base;
+      return `${base}.${prop}`;
+    }
+    if (n.type === AST_NODE_TYPES.CallExpression) return requiredModule(n);
+    return null;
+  }
+}
+
+/** `require('x')` → `x` (normalised), else null. */
+export function requiredModule(node: TSESTree.Node): string | null {
+  if (
+    node.type === AST_NODE_TYPES.CallExpression &&
+    node.callee.type === AST_NODE_TYPES.Identifier &&
+    node.callee.name === 'require' &&
+    node.arguments.length === 1 &&
+    node.arguments[0]!.type === AST_NODE_TYPES.Literal &&
+    typeof node.arguments[0]!.value === 'string'
+  ) {
+    return normalizeModule(node.arguments[0]!.value);
+  }
+  return null;
+}
+
+const cache = new WeakMap<TSESTree.Program, Bindings>();
+
+/** The memoised `Bindings` of the file being linted. */
+export function getBindings(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): Bindings {
+  const ast = context.sourceCode.ast;
+  let b = cache.get(ast);
+  if (!b) {
+    b = new Bindings(context.sourceCode);
+    cache.set(ast, b);
+  }
+  return b;
+}

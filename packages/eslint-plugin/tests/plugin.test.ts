@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+import { describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
+import { loadRules } from '../scripts/generate.js';
+
+describe('plugin shell', () => {
+  it('has meta, every rule and the four configs', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+    expect(plugin.meta).toEqual({ name: pkg.name, version: pkg.version });
+    const ids = (await loadRules()).map((r) => r.id);
+    expect(Object.keys(plugin.rules).sort()).toEqual(ids);
+    expect(Object.keys(plugin.configs).sort()).toEqual(['all', 'recommended', 'recommended-type-checked', 'strict']);
+    expect(Object.keys(plugin.configs.all.rules ?? {}).sort()).toEqual(ids.map((id) => `@asyncguard/${id}`));
+    for (const config of Object.values(plugin.configs)) expect(config.plugins?.['@asyncguard']).toBe(plugin);
+    expect(plugin.configs['recommended-type-checked'].languageOptions?.parserOptions).toEqual({ projectService: true });
+    expect(plugin.configs.recommended.languageOptions).toBeUndefined();
+  });
+
+  it('reports under @asyncguard/<rule-id> when used from a flat config', async () => {
+    const eslint = new ESLint({
+      overrideConfigFile: true,
+      overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, plugin.configs.recommended as never],
+    });
+    const [result] = await eslint.lintText('async function load() {}\nfunction f() { load(); }\n', { filePath: 'x.ts' });
+    expect(result?.messages.map((m) => m.ruleId)).toEqual(['@asyncguard/no-missing-await']);
+  });
+});
