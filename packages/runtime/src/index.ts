@@ -12,3 +12,31 @@ export type { CallOutcome } from './errors/brand.js';
 export { withTimeout } from './withTimeout.js';
 export type { TimeoutWork, WithTimeoutOptions } from './withTimeout.js';
 export type { CallContext, CancellationSource, GuardedFn } from './CallContext.js';
+export type { Policy, ContextOf } from './Policy.js';
+export { TimeoutPolicy, timeoutPolicy } from './timeoutPolicy.js';
+export type { TimeoutPolicyOptions } from './timeoutPolicy.js';
+export { CircuitBreaker } from './CircuitBreaker.js';
+export type {
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitOpenEvent,
+  CircuitRejectEvent,
+  CircuitState,
+  Disposer,
+  FailureRateTrigger,
+  OpenReason,
+  SlowCallTrigger,
+} from './CircuitBreaker.js';
+export { retry, retryPolicy, RetryPolicy } from './retry.js';
+export type { RetryCallOptions, RetryContext, RetryInfo, RetryOptions } from './retry.js';
+export { Bulkhead } from './Bulkhead.js';
+export type { BulkheadOptions, BulkheadSnapshot } from './Bulkhead.js';
+export { lazy } from './lazy.js';
+export type { Lazy, LazyOptions, LazyState } from './lazy.js';
+export { LazyDisposedError, isLazyDisposedError } from './errors/LazyDisposedError.js';
+export { fallback } from './fallback.js';
+export type { FallbackOptions } from './fallback.js';
+export { silentLogger } from './Logger.js';
+export type { Logger, LogLevel, LogMethod } from './Logger.js';
+export { compose } from './compose.js';
+export type { ComposedPolicy } from './compose.js';

@@ -3,6 +3,19 @@ import type { CallContext, CancellationSource } from '../CallContext.js';
 type AbortListener = (reason: unknown) => void;
 
 /**
+ * A context that only decorates another (e.g. retry's per-attempt context) points at it with
+ * this key, so policies further in subscribe to the real scope instead of forcing its signal.
+ */
+export const UNDERLYING: unique symbol = Symbol('asyncguard.underlyingContext');
+
+/** The scope or signal behind a cancellation source. */
+export function unwrapSource(source: CancellationSource): CancellationSource {
+  let current = source as CancellationSource & { [UNDERLYING]?: CancellationSource };
+  while (current[UNDERLYING] !== undefined) current = current[UNDERLYING] as typeof current;
+  return current;
+}
+
+/**
  * A cancellation scope with a lazily created `AbortSignal`. Policies pass scopes down to each
  * other and subscribe with `onAbort`, which costs a function slot instead of an
  * `AbortController` and an event listener; only a function that reads `signal` makes one.
@@ -24,8 +37,9 @@ export class CallScope implements CallContext {
   }
 
   /** Follows `parent`: when it aborts, this scope aborts with the same reason. */
-  link(parent: CancellationSource | undefined): void {
-    if (parent === undefined) return;
+  link(source: CancellationSource | undefined): void {
+    if (source === undefined) return;
+    const parent = unwrapSource(source);
     if (parent instanceof CallScope) {
       if (parent.aborted) this.abort(parent.reason);
       else this.unlinkParent = parent.onAbort((reason) => this.abort(reason));
@@ -92,9 +106,20 @@ export function isCancellationSource(value: unknown): value is CancellationSourc
 }
 
 /** The source's abort state without forcing a lazy signal into existence. */
-export function sourceAborted(source: CancellationSource | undefined): { aborted: boolean; reason: unknown } | undefined {
-  if (source === undefined) return undefined;
+export function sourceAborted(original: CancellationSource | undefined): { aborted: boolean; reason: unknown } | undefined {
+  if (original === undefined) return undefined;
+  const source = unwrapSource(original);
   if (source instanceof CallScope) return source.aborted ? source : undefined;
   const signal = isAbortSignal(source) ? source : source.signal;
   return signal.aborted ? { aborted: true, reason: signal.reason } : undefined;
+}
+
+/** Subscribes to a source's abort without forcing a lazy signal; returns the unsubscriber. */
+export function onSourceAbort(original: CancellationSource, listener: (reason: unknown) => void): () => void {
+  const source = unwrapSource(original);
+  if (source instanceof CallScope) return source.onAbort(listener);
+  const signal = isAbortSignal(source) ? source : source.signal;
+  const onAbort = (): void => listener(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }
