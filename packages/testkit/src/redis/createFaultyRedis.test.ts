@@ -1,7 +1,8 @@
 import { ReplyError } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { FaultSpecError } from '../faults/FaultSpecError.js';
 import { createFaultyRedis, type FaultyRedis } from './createFaultyRedis.js';
+import { watchTimers } from './proxy/proxyTestSupport.js';
 
 const clients: FaultyRedis[] = [];
 function client(...args: Parameters<typeof createFaultyRedis>): FaultyRedis {
@@ -77,16 +78,16 @@ describe('createFaultyRedis', () => {
     redis.faults.on('get').hang();
     await expect(redis.get('k')).rejects.toThrow('Command timed out');
 
-    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
+    const timers = watchTimers();
+    onTestFinished(() => timers.restore());
     const plain = client({ seed: 1 });
     plain.faults.on('get').hang();
     plain.faults.on('set').delay(60_000);
     const hung = plain.get('k');
     const delayed = plain.set('k', 'v');
-    expect(timers()).toBeGreaterThan(before);
+    expect(timers.pending()).toBe(1);
     expect(await plain.quit()).toBe('OK');
-    expect(timers()).toBe(before);
+    expect(timers.pending()).toBe(0);
     await expect(hung).rejects.toThrow('Connection is closed.');
     await expect(delayed).rejects.toThrow('Connection is closed.');
     await expect(plain.get('k')).rejects.toThrow('Connection is closed.');

@@ -111,7 +111,9 @@ export class ChaosProxy {
   async stop(): Promise<void> {
     const server = this.#server;
     this.#enabled = false;
+    const open = [...this.#connections];
     this.closeConnections('destroy');
+    await Promise.all(open.map((c) => c.done));
     if (server === undefined || !server.listening) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

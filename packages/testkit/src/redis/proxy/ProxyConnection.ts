@@ -31,6 +31,12 @@ export class ProxyConnection {
   readonly #sinks: Record<ToxicStream, Receiver>;
   #closed = false;
   #open = 2;
+  #guard: NodeJS.Timeout | undefined;
+  #resolveDone!: () => void;
+  /** Settles once both sockets have closed. */
+  readonly done = new Promise<void>((resolve) => {
+    this.#resolveDone = resolve;
+  });
 
   constructor(
     readonly client: Socket,
@@ -142,19 +148,12 @@ export class ProxyConnection {
       else if (mode === 'close' && socket.readyState !== 'opening') socket.end(() => socket.destroy());
       else socket.destroy();
     }
-    if (mode === 'close') {
+    if (mode === 'close' && this.#open > 0) {
       // A peer that never reads must not keep the sockets: give pending writes a moment, then drop them.
-      const guard = setTimeout(() => {
+      this.#guard = setTimeout(() => {
         this.client.destroy();
         this.server.destroy();
       }, 1000);
-      guard.unref();
-      this.client.once('close', () => {
-        if (this.server.destroyed) clearTimeout(guard);
-      });
-      this.server.once('close', () => {
-        if (this.client.destroyed) clearTimeout(guard);
-      });
     }
   }
 
@@ -165,7 +164,10 @@ export class ProxyConnection {
 
   #finish(): void {
     this.#closed = true;
+    if (this.#guard !== undefined) clearTimeout(this.#guard);
+    this.#guard = undefined;
     this.#dispose();
     this.onDone(this);
+    this.#resolveDone();
   }
 }

@@ -48,3 +48,24 @@ export async function elapsed(work: () => Promise<unknown>): Promise<number> {
   await work();
   return performance.now() - start;
 }
+
+/**
+ * Records every timer created while it is installed; `pending()` counts those neither fired nor
+ * cleared (read through Node's `_destroyed` flag on Timeout objects).
+ */
+export function watchTimers(): { pending(): number; restore(): void } {
+  const original = globalThis.setTimeout;
+  const created: NodeJS.Timeout[] = [];
+  const patched = ((...args: Parameters<typeof setTimeout>) => {
+    const timer = original(...args);
+    created.push(timer);
+    return timer;
+  }) as typeof setTimeout;
+  globalThis.setTimeout = Object.assign(patched, original);
+  return {
+    pending: () => created.filter((t) => (t as unknown as { _destroyed: boolean })._destroyed !== true).length,
+    restore: () => {
+      globalThis.setTimeout = original;
+    },
+  };
+}
