@@ -42,3 +42,23 @@ export function runUntyped<M extends string, O extends readonly unknown[]>(name:
 export function runTyped<M extends string, O extends readonly unknown[]>(name: string, rule: TSESLint.RuleModule<M, O>, tests: RunTests<M, O>): void {
   typedTester().run(`${name} (typed)`, rule as unknown as TesterRule<M, O>, tests);
 }
+
+/**
+ * The full location of the `occurrence`-th appearance of `snippet` in `code`, as RuleTester
+ * expects it (1-based lines and columns, end exclusive).
+ */
+export function at(code: string, snippet: string, occurrence = 0): { line: number; column: number; endLine: number; endColumn: number } {
+  let index = -1;
+  for (let i = 0; i <= occurrence; i++) {
+    index = code.indexOf(snippet, index + 1);
+    if (index < 0) throw new Error(`snippet ${JSON.stringify(snippet)} (occurrence ${occurrence}) not found in test code`);
+  }
+  const position = (offset: number): { line: number; column: number } => {
+    const before = code.slice(0, offset);
+    const line = before.split('\n').length;
+    return { line, column: offset - before.lastIndexOf('\n') };
+  };
+  const start = position(index);
+  const end = position(index + snippet.length);
+  return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+}

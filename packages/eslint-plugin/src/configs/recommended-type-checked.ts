@@ -3,6 +3,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 
 const rules: TSESLint.SharedConfig.RulesRecord = {
   '@asyncguard/no-missing-await': 'error',
+  '@asyncguard/require-timeout': 'error',
 };
 
 export default rules;
