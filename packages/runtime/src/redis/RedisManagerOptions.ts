@@ -1,0 +1,342 @@
+import { assertBudget, type BudgetCategory, type Budgets, defineBudgets } from '../budgets.js';
+import type { BulkheadOptions } from '../Bulkhead.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../CircuitBreaker.js';
+import type { Logger } from '../Logger.js';
+import type { RetryOptions } from '../retry.js';
+import { redactCredentials } from './redactCredentials.js';
+
+type Attributes = Record<string, string | number | boolean>;
+
+/**
+ * The part of an OpenTelemetry `Meter` the manager uses (structural, so `@opentelemetry/api`
+ * stays an optional peer): pass `metrics.getMeter('my-service')`.
+ */
+export interface MeterLike {
+  createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
+  createHistogram(name: string, options?: { description?: string; unit?: string }): { record(value: number, attributes?: Attributes): void };
+  createObservableGauge?(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): {
+    addCallback(callback: (result: { observe(value: number, attributes?: Attributes) : void }) => void): void;
+    removeCallback?(callback: (result: { observe(value: number, attributes?: Attributes) : void }) => void): void;
+  };
+}
+
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+export interface RedisSentinelOptions {
+  /** Sentinel addresses. */
+  sentinels: readonly RedisNodeAddress[];
+  /** The monitored master's name. */
+  name: string;
+  role?: 'master' | 'slave';
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+}
+
+export interface RedisClusterOptions {
+  /** Seed nodes: `{ host, port }` or `redis://host:port`. */
+  nodes: readonly (RedisNodeAddress | string)[];
+  /** Send reads to replicas too. Default `'master'`. */
+  scaleReads?: 'master' | 'slave' | 'all';
+  /** Address translation for NAT/Docker setups. */
+  natMap?: Record<string, RedisNodeAddress>;
+}
+
+/**
+ * Breaker settings, in the words of {@link CircuitBreakerOptions}. Default: open after 5
+ * consecutive failures (timeouts, connection errors — not server error replies), half-open after
+ * 5 s. Pass a `CircuitBreaker` to share one across managers.
+ */
+export type RedisBreakerSettings = Omit<CircuitBreakerOptions, 'isFailure' | 'name'>;
+
+/** Read retries, in the words of {@link RetryOptions}. Default: 3 attempts, 20 ms initial backoff cap, 250 ms max, full jitter. */
+export type RedisRetrySettings = Pick<RetryOptions, 'maxAttempts' | 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'random'>;
+
+/** The in-flight bound, in the words of {@link BulkheadOptions}. */
+export interface RedisBulkheadSettings {
+  /** Commands in flight on the shared connection at once. Default 10000. */
+  maxConcurrent?: number;
+  /** Commands that may wait for a slot, and separately for a (re)connection. Default 1000. */
+  maxQueue?: number;
+}
+
+export interface BlockingPoolSettings {
+  /** Dedicated connections for blocking commands (BLPOP, XREAD BLOCK, …). Default 4. */
+  max?: number;
+  /** Callers that may wait for a free blocking connection. Default 100. */
+  maxWaiting?: number;
+}
+
+export interface ReconnectSettings {
+  /** First reconnect delay. Default 50 ms. */
+  minDelayMs?: number;
+  /** Largest reconnect delay (with jitter). Default 2000 ms. */
+  maxDelayMs?: number;
+}
+
+export interface RedisManagerOptions {
+  /** Registry name for `getRedisManager()`. Default `'default'`. */
+  name?: string;
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
+  url?: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  /** Use TLS (implied by `rediss://`). */
+  tls?: boolean;
+  sentinel?: RedisSentinelOptions;
+  cluster?: RedisClusterOptions;
+  /** Prefix added to every key. */
+  keyPrefix?: string;
+  /** Per-category budgets in ms; unspecified categories keep `DEFAULT_BUDGETS`. */
+  budgets?: Partial<Record<BudgetCategory, number>>;
+  /** TCP connect timeout. Default: the `redis` budget. */
+  connectTimeoutMs?: number;
+  reconnect?: ReconnectSettings;
+  /** Breaker settings, or a `CircuitBreaker` to use; `false` disables the breaker. */
+  breaker?: RedisBreakerSettings | CircuitBreaker | false;
+  /** Read retries (inside the budget); `false` disables them. Writes are never retried unless a call asks. */
+  retry?: RedisRetrySettings | false;
+  bulkhead?: RedisBulkheadSettings;
+  blockingPool?: BlockingPoolSettings;
+  /** PING interval of the health monitor; 0 disables it. Default 5000 ms. */
+  healthIntervalMs?: number;
+  /** A PING slower than this marks the connection degraded. Default 250 ms. */
+  slowPingMs?: number;
+  /** Where log lines go (pino-style `logger.warn(fields, message)`); credentials never appear in them. */
+  logger?: Logger;
+  meter?: MeterLike;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedRedisManagerOptions {
+  name: string;
+  mode: 'standalone' | 'sentinel' | 'cluster';
+  host: string;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+  db: number;
+  tls: boolean;
+  sentinel: RedisSentinelOptions | undefined;
+  cluster: { nodes: RedisNodeAddress[]; scaleReads: 'master' | 'slave' | 'all'; natMap: Record<string, RedisNodeAddress> | undefined } | undefined;
+  keyPrefix: string;
+  budgets: Budgets;
+  connectTimeoutMs: number;
+  reconnect: Required<ReconnectSettings>;
+  breaker: CircuitBreaker | false;
+  /** Whether the breaker only counts consecutive failures (then successes need no recording while closed). */
+  breakerConsecutiveOnly: boolean;
+  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; factor: number; random: () => number } | false;
+  bulkhead: Required<RedisBulkheadSettings>;
+  blockingPool: Required<BlockingPoolSettings>;
+  healthIntervalMs: number;
+  slowPingMs: number;
+  logger: Logger | undefined;
+  meter: MeterLike | undefined;
+  /** Every credential given, for redaction. */
+  secrets: string[];
+  /** `redis://host:port/db` with no credentials, for log lines and messages. */
+  description: string;
+}
+
+const KNOWN = new Set<string>([
+  'name', 'url', 'host', 'port', 'username', 'password', 'db', 'tls', 'sentinel', 'cluster', 'keyPrefix', 'budgets',
+  'connectTimeoutMs', 'reconnect', 'breaker', 'retry', 'bulkhead', 'blockingPool', 'healthIntervalMs', 'slowPingMs',
+  'logger', 'meter',
+]);
+
+function fail(message: string): never {
+  throw new TypeError(`RedisManager: ${message}`);
+}
+
+function positiveInt(value: unknown, what: string, min = 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(`${what} must be an integer >= ${min}, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+  return value;
+}
+
+function port(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    fail(`${what} must be an integer from 1 to 65535, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function parseNode(node: RedisNodeAddress | string, what: string): RedisNodeAddress {
+  if (typeof node === 'string') {
+    const url = parseUrl(node, what);
+    return { host: url.hostname, port: url.port === '' ? 6379 : port(Number(url.port), `${what} port`) };
+  }
+  if (node === null || typeof node !== 'object' || typeof node.host !== 'string' || node.host === '') fail(`${what} must be { host, port } or a redis:// URL`);
+  return { host: node.host, port: port(node.port, `${what}.port`) };
+}
+
+function parseUrl(text: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    fail(`${what} is not a valid URL: ${redactCredentials(JSON.stringify(text))}`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') fail(`${what} must start with redis:// or rediss://, got ${url.protocol}//`);
+  return url;
+}
+
+/** Validates `options`, applies defaults and returns the resolved form. Errors name the option. */
+export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): ResolvedRedisManagerOptions {
+  if (options === null || typeof options !== 'object') fail('options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) fail(`unknown option "${key}"`);
+  }
+  const name = options.name ?? 'default';
+  if (typeof name !== 'string' || name === '') fail('name must be a non-empty string');
+
+  let host = options.host ?? '127.0.0.1';
+  let portNumber = options.port === undefined ? 6379 : port(options.port, 'port');
+  let username = options.username;
+  let password = options.password;
+  let db = options.db ?? 0;
+  let tls = options.tls ?? false;
+  if (options.url !== undefined) {
+    if (typeof options.url !== 'string') fail('url must be a string');
+    const url = parseUrl(options.url, 'url');
+    host = url.hostname === '' ? host : url.hostname.replace(/^\[|\]$/g, '');
+    if (url.port !== '') portNumber = port(Number(url.port), 'url port');
+    if (url.username !== '') username = decodeURIComponent(url.username);
+    if (url.password !== '') password = decodeURIComponent(url.password);
+    const path = url.pathname.replace(/^\//, '');
+    if (path !== '') {
+      const n = Number(path);
+      if (!Number.isInteger(n) || n < 0) fail(`url database must be a non-negative integer, got "${path}"`);
+      db = n;
+    }
+    if (url.protocol === 'rediss:') tls = true;
+  }
+  if (typeof host !== 'string' || host === '') fail('host must be a non-empty string');
+  if (!Number.isInteger(db) || db < 0) fail(`db must be a non-negative integer, got ${String(db)}`);
+
+  const modes = [options.sentinel !== undefined, options.cluster !== undefined].filter(Boolean).length;
+  if (modes > 1) fail('sentinel and cluster are mutually exclusive');
+  let sentinel: RedisSentinelOptions | undefined;
+  if (options.sentinel !== undefined) {
+    const s = options.sentinel;
+    if (s === null || typeof s !== 'object') fail('sentinel must be an object');
+    if (!Array.isArray(s.sentinels) || s.sentinels.length === 0) fail('sentinel.sentinels must list at least one { host, port }');
+    if (typeof s.name !== 'string' || s.name === '') fail('sentinel.name must name the monitored master');
+    sentinel = { ...s, sentinels: s.sentinels.map((n, i) => parseNode(n, `sentinel.sentinels[${i}]`)) };
+  }
+  let cluster: ResolvedRedisManagerOptions['cluster'];
+  if (options.cluster !== undefined) {
+    const c = options.cluster;
+    if (c === null || typeof c !== 'object') fail('cluster must be an object');
+    if (!Array.isArray(c.nodes) || c.nodes.length === 0) fail('cluster.nodes must list at least one seed node');
+    if (db !== 0) fail('db must be 0 with cluster (Redis Cluster has one database)');
+    const scaleReads = c.scaleReads ?? 'master';
+    if (!['master', 'slave', 'all'].includes(scaleReads)) fail(`cluster.scaleReads must be 'master', 'slave' or 'all', got ${JSON.stringify(scaleReads)}`);
+    cluster = { nodes: c.nodes.map((n, i) => parseNode(n, `cluster.nodes[${i}]`)), scaleReads, natMap: c.natMap };
+  }
+
+  const budgets = defineBudgets(options.budgets ?? {});
+  const connectTimeoutMs = options.connectTimeoutMs === undefined ? budgets.redis : assertBudget(options.connectTimeoutMs, 'RedisManager: connectTimeoutMs');
+  if (connectTimeoutMs === 0) fail('connectTimeoutMs must be positive');
+
+  const reconnect = {
+    minDelayMs: options.reconnect?.minDelayMs === undefined ? 50 : assertBudget(options.reconnect.minDelayMs, 'RedisManager: reconnect.minDelayMs'),
+    maxDelayMs: options.reconnect?.maxDelayMs === undefined ? 2000 : assertBudget(options.reconnect.maxDelayMs, 'RedisManager: reconnect.maxDelayMs'),
+  };
+  if (reconnect.maxDelayMs < reconnect.minDelayMs) fail('reconnect.maxDelayMs must be >= reconnect.minDelayMs');
+
+  let breaker: CircuitBreaker | false = false;
+  let breakerConsecutiveOnly = false;
+  if (options.breaker instanceof CircuitBreaker) {
+    breaker = options.breaker;
+  } else if (options.breaker !== false) {
+    const b = options.breaker ?? {};
+    if (b === null || typeof b !== 'object') fail('breaker must be an object, a CircuitBreaker or false');
+    const settings: CircuitBreakerOptions = { halfOpenAfterMs: 5000, ...b, name: `redis:${name}` };
+    if (settings.consecutiveFailures === undefined && settings.failureRate === undefined && settings.slowCalls === undefined) settings.consecutiveFailures = 5;
+    breakerConsecutiveOnly = settings.failureRate === undefined && settings.slowCalls === undefined;
+    try {
+      breaker = new CircuitBreaker(settings);
+    } catch (err) {
+      fail(`breaker: ${err instanceof Error ? err.message.replace(/^CircuitBreaker: options\./, '') : String(err)}`);
+    }
+  }
+  let retry: ResolvedRedisManagerOptions['retry'] = false;
+  if (options.retry !== false) {
+    const r = options.retry ?? {};
+    if (r === null || typeof r !== 'object') fail('retry must be an object or false');
+    retry = {
+      maxAttempts: positiveInt(r.maxAttempts ?? 3, 'retry.maxAttempts'),
+      initialDelayMs: assertBudget(r.initialDelayMs ?? 20, 'RedisManager: retry.initialDelayMs'),
+      maxDelayMs: assertBudget(r.maxDelayMs ?? 250, 'RedisManager: retry.maxDelayMs'),
+      factor: r.factor ?? 2,
+      random: r.random ?? Math.random,
+    };
+    if (!(retry.factor >= 1 && Number.isFinite(retry.factor))) fail(`retry.factor must be a finite number >= 1, got ${String(retry.factor)}`);
+    if (typeof retry.random !== 'function') fail('retry.random must be a function');
+  }
+  const bulkhead = {
+    maxConcurrent: positiveInt(options.bulkhead?.maxConcurrent ?? 10_000, 'bulkhead.maxConcurrent'),
+    maxQueue: positiveInt(options.bulkhead?.maxQueue ?? 1000, 'bulkhead.maxQueue', 0),
+  };
+  const blockingPool = {
+    max: positiveInt(options.blockingPool?.max ?? 4, 'blockingPool.max'),
+    maxWaiting: positiveInt(options.blockingPool?.maxWaiting ?? 100, 'blockingPool.maxWaiting', 0),
+  };
+  const healthIntervalMs = assertBudget(options.healthIntervalMs ?? 5000, 'RedisManager: healthIntervalMs');
+  const slowPingMs = assertBudget(options.slowPingMs ?? 250, 'RedisManager: slowPingMs');
+  if (options.logger !== undefined && (options.logger === null || (['debug', 'info', 'warn', 'error'] as const).some((l) => typeof options.logger?.[l] !== 'function'))) {
+    fail('logger must have debug, info, warn and error methods (pino-style: (fields, message))');
+  }
+  if (options.meter !== undefined && (options.meter === null || typeof options.meter.createCounter !== 'function')) {
+    fail('meter must be an OpenTelemetry Meter (createCounter, createHistogram)');
+  }
+  const keyPrefix = options.keyPrefix ?? '';
+  if (typeof keyPrefix !== 'string') fail('keyPrefix must be a string');
+
+  const secrets = [password, options.sentinel?.sentinelPassword].filter((s): s is string => typeof s === 'string' && s !== '');
+  const description =
+    cluster !== undefined
+      ? `redis-cluster://${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+      : sentinel !== undefined
+        ? `redis-sentinel://${sentinel.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}/${sentinel.name}`
+        : `${tls ? 'rediss' : 'redis'}://${host}:${portNumber}/${db}`;
+
+  return {
+    name,
+    mode: cluster !== undefined ? 'cluster' : sentinel !== undefined ? 'sentinel' : 'standalone',
+    host,
+    port: portNumber,
+    username,
+    password,
+    db,
+    tls,
+    sentinel,
+    cluster,
+    keyPrefix,
+    budgets,
+    connectTimeoutMs,
+    reconnect,
+    breaker,
+    breakerConsecutiveOnly,
+    retry,
+    bulkhead,
+    blockingPool,
+    healthIntervalMs,
+    slowPingMs,
+    logger: options.logger,
+    meter: options.meter,
+    secrets,
+    description,
+  };
+}
