@@ -1,0 +1,60 @@
+import type { Project, ts } from 'ts-morph';
+import type { ImportPlanner } from '../ImportPlanner.js';
+import type { TransformId } from '../report.js';
+import type { TextEdit } from '../textEdit.js';
+
+/** Something a chain needs in a file besides its own edits; the planner merges them per file. */
+export type Need =
+  | { kind: 'import'; file: string; module: string; name: string; local: string }
+  | { kind: 'helper'; file: string; key: string; text: string }
+  /** The chain removes `count` of the uses of the imported binding `local`; drop it when none remain. */
+  | { kind: 'release'; file: string; local: string; count: number };
+
+/**
+ * The unit of rollback: edits that only make sense together (a sync call, the functions made
+ * async because of it, their callers' awaits). If the edited program gains a diagnostic near
+ * any of them, the whole chain is undone.
+ */
+export interface ChangeChain {
+  transform: TransformId;
+  edits: TextEdit[];
+  needs: Need[];
+  changes: Array<{ file: string; pos: number; description: string }>;
+}
+
+export interface TransformStop {
+  file: string;
+  pos: number;
+  reason: string;
+}
+
+export interface TransformResult {
+  chains: ChangeChain[];
+  stops: TransformStop[];
+}
+
+export interface TransformOptions {
+  parallelCallbacks: boolean;
+  includeExports: boolean;
+}
+
+export interface TransformContext {
+  ts: typeof ts;
+  project: Project;
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  /** Files the transform may edit: in the selection, no syntax errors, not declarations, not symlinks. */
+  files: readonly ts.SourceFile[];
+  /** Why a file can't be edited (undefined when it can). */
+  notEditable(file: ts.SourceFile): string | undefined;
+  options: TransformOptions;
+  /** A file name as the report shows it: relative to the project root. */
+  relative(fileName: string): string;
+  planner: ImportPlanner;
+}
+
+export interface Transform {
+  id: TransformId;
+  summary: string;
+  run(context: TransformContext): TransformResult;
+}

@@ -1,0 +1,7 @@
+import type { Transform } from './Transform.js';
+
+export const thenToAwait: Transform = {
+  id: 'then-to-await',
+  summary: 'todo',
+  run: () => ({ chains: [], stops: [] }),
+};
