@@ -1,5 +1,5 @@
 export * from './contract.js';
-export { postDocumentsSchema, postFactSchema, getFactSchema, searchSchema } from './routeSchemas.js';
+export { ajvOptions, postDocumentsSchema, postFactSchema, getFactSchema, searchSchema } from './routeSchemas.js';
 export { processDocuments, normaliseText, wordWindows } from './processDocuments.js';
 export type { DocumentToProcess, ProcessedBatch, ProcessedChunk, ProcessOptions } from './processDocuments.js';
 export { fnv1a, minHashSignature, shingleHashes, estimatedSimilarity } from './minHash.js';
@@ -7,3 +7,4 @@ export { syntheticCorpus, TOPICS } from './syntheticCorpus.js';
 export type { CorpusOptions } from './syntheticCorpus.js';
 export { SOURCE_KEY, SOURCE_ID_KEY, chunkNodeId, factNodeId, chunkMetadata, factMetadata, toSearchHit, factToHash, factFromHash } from './searchMetadata.js';
 export { SAMPLE_DOCUMENTS_DIR } from './sampleDocuments.js';
+export { defaultEmbedding } from './defaultEmbedding.js';

@@ -4,9 +4,16 @@ import { MAX_SEARCH_K } from './contract.js';
  * JSON schemas for the routes' input. Fastify validates with them and answers 400 with a
  * message naming the offending field (`body/text must be string`).
  */
+/**
+ * Fastify `ajv` option both services use: metadata values are a union type (string, number or
+ * boolean), which Ajv's strict mode wants allowed explicitly; a union also keeps `12` a number
+ * where an `anyOf` would coerce it to the first branch's `"12"`.
+ */
+export const ajvOptions = { customOptions: { allowUnionTypes: true } } as const;
+
 const metadata = {
   type: 'object',
-  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+  additionalProperties: { type: ['string', 'number', 'boolean'] },
   maxProperties: 32,
 } as const;
 

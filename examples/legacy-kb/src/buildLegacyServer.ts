@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
+  ajvOptions,
   DEFAULT_SEARCH_K,
   getFactSchema,
   postDocumentsSchema,
@@ -16,7 +17,7 @@ export type LegacyServerOptions = KnowledgeBaseOptions;
 /** The legacy service's HTTP routes over one eagerly built {@link KnowledgeBase}. */
 export function buildLegacyServer(options: LegacyServerOptions): FastifyInstance {
   const kb = new KnowledgeBase(options);
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ajv: ajvOptions });
   app.addHook('onClose', async () => {
     await kb.close();
   });
