@@ -2,6 +2,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 
 const rules: TSESLint.SharedConfig.RulesRecord = {
+  '@asyncguard/no-blocking-in-async': 'error',
   '@asyncguard/no-missing-await': 'error',
   '@asyncguard/require-timeout': 'error',
 };
