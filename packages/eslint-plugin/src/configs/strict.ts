@@ -4,6 +4,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 const rules: TSESLint.SharedConfig.RulesRecord = {
   '@asyncguard/no-blocking-in-async': 'error',
   '@asyncguard/no-missing-await': 'error',
+  '@asyncguard/no-redis-client-per-call': 'error',
   '@asyncguard/require-timeout': 'error',
 };
 
