@@ -153,8 +153,9 @@ export class FaultPlan {
     return [...this.#rules];
   }
 
-  /** Calls seen so far, oldest first (bounded by `logLimit`). */
+  /** Calls seen so far, oldest first (the last `logLimit` of them). */
   get log(): readonly CallLogEntry[] {
+    if (this.#log.length > this.#logLimit) this.#log.splice(0, this.#log.length - this.#logLimit);
     return this.#log;
   }
 
@@ -174,7 +175,8 @@ export class FaultPlan {
     let delayMs = 0;
     let terminal: FaultAction | undefined;
     const hit: string[] = [];
-    for (const rule of [...this.#rules]) {
+    const rules = this.#rules.length === 0 ? this.#rules : [...this.#rules];
+    for (const rule of rules) {
       if (!rule.consider(name, keys)) continue;
       const action = rule.spec.action;
       if (action.type === 'delay') delayMs += drawDelay(action, rule.random);
@@ -196,7 +198,8 @@ export class FaultPlan {
     if (outcome.type === 'error') entry.reply = outcome.reply;
     if (this.#logLimit > 0) {
       this.#log.push(entry);
-      if (this.#log.length > this.#logLimit) this.#log.splice(0, this.#log.length - this.#logLimit);
+      // Trim in batches (the log may hold up to twice the limit between reads): O(1) per call.
+      if (this.#log.length >= 2 * this.#logLimit) this.#log.splice(0, this.#log.length - this.#logLimit);
     }
     return { delayMs, outcome, entry };
   }
