@@ -1,0 +1,28 @@
+// The repo lints itself with typescript-eslint and with its own plugin (the built package, as a
+// user would load it: run `pnpm lint`, which builds first).
+import asyncguard from '@asyncguard/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.tsbuild/**', '**/tests/fixtures/**', '**/coverage/**'],
+  },
+  ...tseslint.configs.recommended,
+  asyncguard.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.cts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    // Tests, benchmarks and scripts block, open raw clients and skip budgets on purpose: they
+    // provoke and measure exactly what the rules forbid in services.
+    files: ['**/*.test.ts', '**/*TestSupport.ts', 'bench/**', 'scripts/**', '**/tests/**'],
+    rules: {
+      '@asyncguard/no-blocking-in-async': 'off',
+      '@asyncguard/require-timeout': 'off',
+      '@asyncguard/no-redis-client-per-call': 'off',
+    },
+  },
+);
