@@ -3,6 +3,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 
 const rules: TSESLint.SharedConfig.RulesRecord = {
   '@asyncguard/no-blocking-in-async': 'error',
+  '@asyncguard/no-io-in-constructor': 'error',
   '@asyncguard/no-missing-await': 'error',
   '@asyncguard/no-redis-client-per-call': 'error',
   '@asyncguard/require-timeout': 'error',

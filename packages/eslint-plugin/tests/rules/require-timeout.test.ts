@@ -28,7 +28,7 @@ runInBothModes('require-timeout', rule, {
     `${CLIENT}export async function f() { const p = redis.pipeline(); p.get('a'); p.set('b', '1'); return withTimeout(p.exec(), 2000); }`,
     // Not an ioredis client.
     "const redis = new Map<string, string>();\nexport function f() { return redis.get('k'); }",
-    "import { getRedisManager } from '@asyncguard/runtime';\nconst manager = getRedisManager();\nexport async function f() { return (manager as any).client().get('k'); }",
+    "import { getRedisManager } from '@asyncguard/runtime';\nconst manager = getRedisManager();\nexport async function f() { return manager.redis.get('k'); }",
     `${CLIENT}export async function f() { redis.on('error', () => {}); await redis.quit(); }`,
     { code: `${CLIENT}export async function f() { return withTimeout(redis.get('k'), 500); }`, options: [{ budgets: { redis: 500 } }] },
   ],
