@@ -24,8 +24,9 @@ describeWithRedis('startRedisCluster', (it) => {
 
       const victim = cluster.masterForKey('user:{42}');
       await victim.kill('SIGKILL');
-      await expect.poll(async () => Promise.all(cluster.replicas.map((r) => r.currentRole())), { timeout: 15_000, interval: 100 }).toContain('master');
-      await cluster.waitForState('ok', 15_000);
+      const promoted = await cluster.waitForFailover(victim, 15_000);
+      expect(promoted.masterId).toBe(victim.id);
+      expect(await promoted.currentRole()).toBe('master');
       await expect.poll(() => client.get('user:{42}').catch(() => 'retrying'), { timeout: 10_000, interval: 200 }).toBe('USER:{42}');
     } finally {
       client.disconnect();

@@ -28,6 +28,8 @@ export interface RedisClusterNode extends RedisServer {
   readonly id: string;
   /** Role when the cluster came up (failovers may change it: ask `currentRole()`). */
   readonly role: 'master' | 'replica';
+  /** For a replica: the id of the master it replicated when the cluster came up. */
+  readonly masterId: string | undefined;
   /** Hash-slot ranges served when the cluster came up (masters only), inclusive. */
   readonly slots: readonly (readonly [number, number])[];
   /** The role the node reports now (`master`/`replica`), or undefined when it does not answer. */
@@ -44,6 +46,11 @@ export interface RedisCluster {
   masterForKey(key: string): RedisClusterNode;
   /** Resolves once every running node reports `cluster_state:<state>` (after a kill, `fail` or a failover back to `ok`). */
   waitForState(state: 'ok' | 'fail', timeoutMs?: number): Promise<void>;
+  /**
+   * After killing or pausing `master`: resolves once one of its replicas reports itself master
+   * and every running node reports `cluster_state:ok`; returns the promoted node.
+   */
+  waitForFailover(master: RedisClusterNode, timeoutMs?: number): Promise<RedisClusterNode>;
   /** Stops every node and removes their directories. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -189,12 +196,13 @@ function buildCluster(servers: readonly RedisServer[], _stop: () => Promise<void
 async function describeNodes(draft: Draft, servers: readonly RedisServer[], stop: () => Promise<void>): Promise<RedisCluster> {
   const first = servers[0] as RedisServer;
   const table = await sendRedisCommand(first.host, first.port, ['CLUSTER', 'NODES']);
-  const byPort = new Map<number, { id: string; role: 'master' | 'replica'; slots: [number, number][] }>();
+  const byPort = new Map<number, { id: string; role: 'master' | 'replica'; masterId: string | undefined; slots: [number, number][] }>();
   for (const line of table.split('\n')) {
     const fields = line.trim().split(' ');
     if (fields.length < 8) continue;
     const port = Number((fields[1] ?? '').split('@')[0]?.split(':').pop());
-    byPort.set(port, { id: fields[0] as string, role: (fields[2] ?? '').includes('master') ? 'master' : 'replica', slots: parseSlots(fields.slice(8)) });
+    const role = (fields[2] ?? '').includes('master') ? 'master' : 'replica';
+    byPort.set(port, { id: fields[0] as string, role, masterId: role === 'replica' ? fields[3] : undefined, slots: parseSlots(fields.slice(8)) });
   }
   const nodes: RedisClusterNode[] = servers.map((server) => {
     const info = byPort.get(server.port);
@@ -202,6 +210,7 @@ async function describeNodes(draft: Draft, servers: readonly RedisServer[], stop
     return Object.assign(Object.create(server) as RedisServer, {
       id: info.id,
       role: info.role,
+      masterId: info.masterId,
       slots: info.slots,
       async currentRole() {
         try {
@@ -227,6 +236,21 @@ async function describeNodes(draft: Draft, servers: readonly RedisServer[], stop
       return master;
     },
     waitForState: (state, timeoutMs) => draft.waitForState(state, timeoutMs),
+    async waitForFailover(master, timeoutMs = 30_000) {
+      const candidates = nodes.filter((n) => n.masterId === master.id);
+      if (candidates.length === 0) throw new Error(`node ${master.host}:${master.port} has no replica to fail over to`);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        for (const candidate of candidates) {
+          if (candidate.running && (await candidate.currentRole()) === 'master') {
+            await draft.waitForState('ok', Math.max(1, deadline - Date.now()));
+            return candidate;
+          }
+        }
+        if (Date.now() > deadline) throw new RedisClusterStartError(`no replica of ${master.host}:${master.port} was promoted within ${timeoutMs} ms`);
+        await sleep(50);
+      }
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
