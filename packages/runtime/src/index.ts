@@ -49,3 +49,5 @@ export type { RedisCallOptions, RedisBlockingCallOptions } from './redis/RedisCa
 export type { RedisHealth, RedisHealthChange, RedisHealthState, RedisPingResult } from './redis/RedisHealthMonitor.js';
 export type { RedisManagerStats, RedisCallOutcome } from './redis/RedisStats.js';
 export type { LatencySummary } from './redis/LatencyHistogram.js';
+export { offload, OffloadPool, closeOffloadPool } from './offload.js';
+export type { OffloadModule, OffloadOptions, OffloadPoolOptions, OffloadTarget } from './offload.js';
