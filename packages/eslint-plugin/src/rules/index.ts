@@ -3,6 +3,7 @@ import noBlockingInAsync from './no-blocking-in-async.js';
 import noIoInConstructor from './no-io-in-constructor.js';
 import noMissingAwait from './no-missing-await.js';
 import noRedisClientPerCall from './no-redis-client-per-call.js';
+import noTimeoutOverflow from './no-timeout-overflow.js';
 import requireTimeout from './require-timeout.js';
 
 export const rules = {
@@ -10,6 +11,7 @@ export const rules = {
   'no-io-in-constructor': noIoInConstructor,
   'no-missing-await': noMissingAwait,
   'no-redis-client-per-call': noRedisClientPerCall,
+  'no-timeout-overflow': noTimeoutOverflow,
   'require-timeout': requireTimeout,
 };
 
