@@ -64,8 +64,16 @@ const enum Phase {
 /** ioredis refusing a command because its socket is not writable (nothing was sent). */
 const NOT_WRITABLE = /isn't writeable and enableOfflineQueue|isn't ready and enableOfflineQueue/;
 const RETRYABLE_REPLY = /^(LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/;
+const RAW_COMMAND_OPTIONS = { replyEncoding: 'utf8' } as const;
 
-/** One admitted command, from admission to its settlement. Also its own deadline entry. */
+/**
+ * One admitted command, from admission to its settlement; also its own deadline entry.
+ *
+ * On the fast path (connection ready, slot free) the caller gets `command.promise.then(…)`
+ * directly: one promise more than raw ioredis. A deadline rejects the ioredis command itself
+ * (as ioredis' own `commandTimeout` does: it stays queued so later replies still match). Only a
+ * call that has to wait (for a connection, a slot or a retry) gets a deferred promise of its own.
+ */
 class PendingCall<T = unknown> implements DeadlineEntry {
   dlPrev: DeadlineEntry | null = null;
   dlNext: DeadlineEntry | null = null;
@@ -81,9 +89,10 @@ class PendingCall<T = unknown> implements DeadlineEntry {
   command: Command | undefined = undefined;
   backoff: NodeJS.Timeout | undefined = undefined;
   queued = false;
-  resolve!: (value: T) => void;
-  reject!: (error: unknown) => void;
-  readonly promise: Promise<T>;
+  raw = false;
+  resolve: ((value: T | PromiseLike<T>) => void) | undefined = undefined;
+  reject: ((error: unknown) => void) | undefined = undefined;
+  promise: Promise<T> | undefined = undefined;
 
   constructor(
     readonly manager: RedisManager,
@@ -93,11 +102,15 @@ class PendingCall<T = unknown> implements DeadlineEntry {
     readonly started: number,
     readonly retries: number,
     readonly options: RedisCallOptions<T> | undefined,
-  ) {
-    this.promise = new Promise<T>((resolve, reject) => {
+  ) {}
+
+  /** The call's own promise, made when it first has to wait. */
+  deferred(): Promise<T> {
+    this.promise ??= new Promise<T>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
+    return this.promise;
   }
 
   expire(now: number): void {
@@ -381,7 +394,6 @@ export class RedisManager {
   /** @internal Used by the facade. */
   execute<T>(name: string, args: unknown[], options: RedisCallOptions<T> | undefined, raw = false): Promise<T> {
     const started = performance.now();
-    const budgets = this.budgets;
     let budgetMs: number;
     if (options?.budgetMs !== undefined) {
       try {
@@ -390,7 +402,7 @@ export class RedisManager {
         return Promise.reject(err);
       }
     } else {
-      budgetMs = usesScanBudget(name) ? budgets.redisScan : budgets.redis;
+      budgetMs = usesScanBudget(name) ? this.budgets.redisScan : this.budgets.redis;
     }
     if (this.closePromise !== undefined) {
       return this.refuse('unavailable', new RedisUnavailableError({ operation: `redis.${name}`, reason: 'the manager is closed', outcome: 'not-sent' }), options, started);
@@ -402,7 +414,7 @@ export class RedisManager {
     const retry = this.options.retry;
     const retries = retry === false || options?.retry === false ? 0 : options?.retry === true || commandKind(name) === 'read' ? retry.maxAttempts - 1 : 0;
     const call = new PendingCall<T>(this, name, args, budgetMs, started, retries, options);
-    if (raw) (call as { raw?: boolean }).raw = true;
+    call.raw = raw;
     scheduleDeadline(call, budgetMs, started);
     if (this.inFlight >= this.options.bulkhead.maxConcurrent) {
       if (this.slotQueue.length >= this.options.bulkhead.maxQueue) {
@@ -412,30 +424,29 @@ export class RedisManager {
       }
       call.phase = Phase.Slot;
       this.slotQueue.push(call as PendingCall);
-      return call.promise;
+      return call.deferred();
     }
-    this.admit(call as PendingCall);
-    return call.promise;
+    return this.admit(call as PendingCall) as Promise<T>;
   }
 
-  private admit(call: PendingCall): void {
+  /** Takes an in-flight slot and starts the call; returns its promise. */
+  private admit(call: PendingCall): Promise<unknown> {
     this.inFlight++;
     const head = this.callsHead;
     call.next = head;
     if (head !== null) head.prev = call;
     this.callsHead = call;
-    this.route(call);
+    return this.route(call);
   }
 
   /** Sends `call` now if the connection is ready, else waits (bounded) or fails fast. */
-  private route(call: PendingCall): void {
+  private route(call: PendingCall): Promise<unknown> {
     const client = this.client;
-    if (client !== undefined && client.status === 'ready') {
-      this.dispatch(call, client);
-      return;
-    }
+    if (client !== undefined && client.status === 'ready') return this.dispatch(call, client);
     call.phase = Phase.Connection;
+    const promise = call.deferred();
     this.awaitConnection(call);
+    return promise;
   }
 
   /** Queues `waiter` until the connection is ready (bounded), or fails it at once when Redis is down. */
@@ -477,15 +488,14 @@ export class RedisManager {
   /** @internal The connection became ready while `call` waited. */
   _connectionReady(call: PendingCall): void {
     if (call.phase !== Phase.Connection) return;
-    this.route(call);
+    void this.route(call);
   }
 
   /** @internal Redis is down or closed while `call` waited (or when it arrived). */
   _connectionFailed(call: PendingCall, reason: string): void {
     if (call.phase !== Phase.Connection) return;
     const now = performance.now();
-    const closed = this.closePromise !== undefined;
-    this.fail(
+    this.failDeferred(
       call,
       'unavailable',
       new RedisUnavailableError({
@@ -497,43 +507,50 @@ export class RedisManager {
       }),
       now,
     );
-    void closed;
   }
 
-  private dispatch(call: PendingCall, client: IoredisClient): void {
+  /** Writes the command; the returned promise settles the call (and its deferred, if any). */
+  private dispatch(call: PendingCall, client: IoredisClient): Promise<unknown> {
     const io = this.io as IoredisModule;
-    const command = new io.Command(call.name, call.args as never[], (call as { raw?: boolean }).raw === true ? { replyEncoding: 'utf8' } : this.commandOptions);
+    const command = new io.Command(call.name, call.args as never[], call.raw ? RAW_COMMAND_OPTIONS : this.commandOptions);
     call.command = command;
     call.phase = Phase.Sent;
     call.written++;
     client.sendCommand(command);
-    command.promise.then(
-      (value: unknown) => this.onReply(call, command, value),
+    const settled = command.promise.then(
+      (value: unknown) => this.onReply(call, value),
       (error: unknown) => this.onCommandError(call, command, error),
     );
+    if (call.resolve !== undefined) settled.then(call.resolve, call.reject);
+    return settled;
   }
 
-  private onReply(call: PendingCall, command: Command, value: unknown): void {
+  private onReply(call: PendingCall, value: unknown): unknown {
     const now = performance.now();
     this.lastReplyAt = now;
-    if (call.phase !== Phase.Sent || call.command !== command) return; // a late reply for a call that already timed out
     this.breaker?.success();
     this.finish(call, 'ok', now);
-    call.resolve(value);
+    return value;
   }
 
-  private onCommandError(call: PendingCall, command: Command, error: unknown): void {
+  /** Settles a failed attempt: retry, fallback, or rethrow (as a typed error). */
+  private onCommandError(call: PendingCall, command: Command, error: unknown): unknown {
+    if (call.phase === Phase.Done) {
+      // The deadline (or close()) rejected the command with its own error, already counted.
+      return this.afterFailure(call, error);
+    }
     const now = performance.now();
-    const isReply = error instanceof Error && error.name === 'ReplyError';
-    if (isReply) this.lastReplyAt = now;
-    if (call.phase !== Phase.Sent || call.command !== command) return;
-    const operation = `redis.${call.name}`;
-    if (isReply) {
+    void command;
+    if (error instanceof Error && error.name === 'ReplyError') {
       // The server answered: the connection is fine.
+      this.lastReplyAt = now;
       this.breaker?.success();
-      if (RETRYABLE_REPLY.test(error.message) && this.retryLater(call, error, now)) return;
-      this.fail(call, 'replyError', error, now);
-      return;
+      if (RETRYABLE_REPLY.test(error.message)) {
+        const retried = this.retryLater(call, now);
+        if (retried !== undefined) return retried;
+      }
+      this.finish(call, 'replyError', now);
+      return this.afterFailure(call, error);
     }
     let message = error instanceof Error ? error.message : String(error);
     if (NOT_WRITABLE.test(message)) {
@@ -543,41 +560,53 @@ export class RedisManager {
       message = 'the connection closed before the reply';
     }
     this.breaker?.failure();
-    const wrapped = new RedisUnavailableError({
-      operation,
-      reason: redactCredentials(message, this.options.secrets),
-      outcome: call.written > 0 ? 'unknown' : 'not-sent',
-      elapsedMs: now - call.started,
-      budgetMs: call.budgetMs,
-      cause: redactError(error, this.options.secrets),
-    });
-    if (this.retryLater(call, wrapped, now)) return;
-    this.fail(call, 'unavailable', wrapped, now);
+    const retried = this.retryLater(call, now);
+    if (retried !== undefined) return retried;
+    this.finish(call, 'unavailable', now);
+    return this.afterFailure(
+      call,
+      new RedisUnavailableError({
+        operation: `redis.${call.name}`,
+        reason: redactCredentials(message, this.options.secrets),
+        outcome: call.written > 0 ? 'unknown' : 'not-sent',
+        elapsedMs: now - call.started,
+        budgetMs: call.budgetMs,
+        cause: redactError(error, this.options.secrets),
+      }),
+    );
   }
 
-  /** Schedules a retry inside the budget when the call allows one; false when it can't. */
-  private retryLater(call: PendingCall, error: unknown, now: number): boolean {
+  /** The fallback's value, or a rethrow. */
+  private afterFailure(call: PendingCall, error: unknown): unknown {
+    const fallback = call.options?.fallback;
+    if (fallback === undefined) throw error;
+    return this.useFallback(call.name, error, fallback);
+  }
+
+  /** Schedules a retry inside the budget when the call allows one; returns its promise, or undefined. */
+  private retryLater(call: PendingCall, now: number): Promise<unknown> | undefined {
     const retry = this.options.retry;
-    if (retry === false || call.attempt >= call.retries || this.closePromise !== undefined) return false;
-    call.attempt++;
-    const ceiling = Math.min(retry.maxDelayMs, retry.initialDelayMs * retry.factor ** (call.attempt - 1));
+    if (retry === false || call.attempt >= call.retries || this.closePromise !== undefined) return undefined;
+    const ceiling = Math.min(retry.maxDelayMs, retry.initialDelayMs * retry.factor ** call.attempt);
     const delay = retry.random() * ceiling;
     // Not worth it when the retry could not get a reply before the deadline.
-    if (call.dlAt - now <= delay + 1) return false;
+    if (call.dlAt - now <= delay + 1) return undefined;
+    call.attempt++;
     this.stats_.retries++;
     call.phase = Phase.Backoff;
     call.command = undefined;
+    const promise = call.deferred();
     call.backoff = setTimeout(() => {
       call.backoff = undefined;
       if (call.phase !== Phase.Backoff) return;
       if (this.breaker !== undefined && !this.breaker.tryPass()) {
-        this.fail(call, 'circuitOpen', this.breaker.openError(`redis.${call.name}`), performance.now());
+        const at = performance.now();
+        this.failDeferred(call, 'circuitOpen', this.breaker.openError(`redis.${call.name}`), at);
         return;
       }
-      this.route(call);
+      void this.route(call);
     }, delay);
-    void error;
-    return true;
+    return promise;
   }
 
   /** @internal The call's deadline passed. */
@@ -585,7 +614,6 @@ export class RedisManager {
     const phase = call.phase;
     if (phase === Phase.Done) return;
     const operation = `redis.${call.name}`;
-    const outcome: CallOutcome = call.written > 0 ? 'unknown' : 'not-sent';
     if (phase === Phase.Slot) {
       const i = this.slotQueue.indexOf(call);
       if (i >= 0) this.slotQueue.splice(i, 1);
@@ -599,22 +627,30 @@ export class RedisManager {
       call.backoff = undefined;
     }
     if (phase === Phase.Sent || phase === Phase.Connection) this.breaker?.failure();
-    if (phase === Phase.Sent && now - this.lastReplyAt >= call.budgetMs) {
-      // Nothing has come back on this connection for a whole budget: it is stalled or
-      // blackholed. Replace it; the commands still queued on it fail at once.
-      this.recycle(`no reply for ${Math.round(now - this.lastReplyAt)} ms`);
-    }
-    this.fail(call, 'timeout', new TimeoutError({ operation, budgetMs: call.budgetMs, elapsedMs: now - call.started, outcome }), now);
-  }
-
-  private fail(call: PendingCall, outcome: RedisCallOutcome, error: unknown, now: number): void {
-    this.finish(call, outcome, now);
-    const fallback = call.options?.fallback;
-    if (fallback === undefined) {
-      call.reject(error);
+    const error = new TimeoutError({ operation, budgetMs: call.budgetMs, elapsedMs: now - call.started, outcome: call.written > 0 ? 'unknown' : 'not-sent' });
+    const command = phase === Phase.Sent ? call.command : undefined;
+    if (command !== undefined) {
+      this.finish(call, 'timeout', now);
+      // Rejects the caller's promise through onCommandError (which sees the call is done).
+      command.reject(error);
+      if (now - this.lastReplyAt >= call.budgetMs) {
+        // Nothing has come back on this connection for a whole budget: it is stalled or
+        // blackholed. Replace it; the commands still queued on it fail at once.
+        this.recycle(`no reply for ${Math.round(now - this.lastReplyAt)} ms`);
+      }
       return;
     }
-    this.useFallback(call.name, error, fallback).then(call.resolve, call.reject);
+    this.failDeferred(call, 'timeout', error, now);
+  }
+
+  /** Finishes a call that is waiting on its deferred promise (not on a command) with `error`. */
+  private failDeferred(call: PendingCall, outcome: RedisCallOutcome, error: unknown, now: number): void {
+    this.finish(call, outcome, now);
+    const reject = call.reject as (error: unknown) => void;
+    const resolve = call.resolve as (value: unknown) => void;
+    const fallback = call.options?.fallback;
+    if (fallback === undefined) reject(error);
+    else this.useFallback(call.name, error, fallback).then(resolve, reject);
   }
 
   /** Bookkeeping when an admitted call settles. */
@@ -630,17 +666,21 @@ export class RedisManager {
     call.prev = call.next = null;
     this.inFlight--;
     this.stats_.record(outcome, now - call.started);
-    const queued = this.slotQueue.length > 0 ? this.slotQueue.shift() : undefined;
-    if (queued !== undefined) this.admit(queued);
+    if (this.slotQueue.length > 0) {
+      const queued = this.slotQueue.shift() as PendingCall;
+      void this.admit(queued);
+    }
     if (this.inFlight === 0 && this.drained !== undefined) this.drained();
   }
 
-  /** Settles a call that was never admitted (slot wait expired). */
+  /** Settles a call that was never admitted (its slot wait ended). */
   private settleRefused(call: PendingCall, outcome: RedisCallOutcome, error: unknown, now: number): void {
     this.stats_.record(outcome, now - call.started);
+    const reject = call.reject as (error: unknown) => void;
+    const resolve = call.resolve as (value: unknown) => void;
     const fallback = call.options?.fallback;
-    if (fallback === undefined) call.reject(error);
-    else this.useFallback(call.name, error, fallback).then(call.resolve, call.reject);
+    if (fallback === undefined) reject(error);
+    else this.useFallback(call.name, error, fallback).then(resolve, reject);
   }
 
   private refuse<T>(outcome: RedisCallOutcome, error: unknown, options: RedisCallOptions<T> | undefined, started: number): Promise<T> {
@@ -1058,7 +1098,7 @@ export class RedisManager {
       if (call.phase === Phase.Backoff) {
         clearTimeout(call.backoff);
         call.backoff = undefined;
-        call.phase = Phase.Sent; // settled below with the others still in flight
+        call.phase = Phase.Connection; // settled below through its deferred
       }
     }
     if (this.inFlight > 0 && drainMs > 0) {
@@ -1075,7 +1115,14 @@ export class RedisManager {
     const cutAt = performance.now();
     for (let call = this.callsHead; call !== null; ) {
       const next = call.next;
-      this.fail(call, 'unavailable', new RedisUnavailableError({ operation: `redis.${call.name}`, reason: 'the manager closed before the reply', outcome: call.written > 0 ? 'unknown' : 'not-sent' }), cutAt);
+      const error = new RedisUnavailableError({ operation: `redis.${call.name}`, reason: 'the manager closed before the reply', outcome: call.written > 0 ? 'unknown' : 'not-sent' });
+      const command = call.phase === Phase.Sent ? call.command : undefined;
+      if (command !== undefined) {
+        this.finish(call, 'unavailable', cutAt);
+        command.reject(error);
+      } else {
+        this.failDeferred(call, 'unavailable', error, cutAt);
+      }
       call = next;
     }
     this.setConnState('closed', 'closed');

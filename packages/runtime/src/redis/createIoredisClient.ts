@@ -59,7 +59,8 @@ export function hardenedRedisOptions(options: ResolvedRedisManagerOptions, extra
     reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
     keepAlive: 10_000,
     noDelay: true,
-    keyPrefix: undefined,
+    // Applies to pipelines and MULTI built on the client; the manager's own commands carry it too.
+    keyPrefix: options.keyPrefix === '' ? undefined : options.keyPrefix,
   };
   if (options.mode === 'standalone') {
     Object.assign(base, { host: options.host, port: options.port, db: options.db });
@@ -97,6 +98,7 @@ export function hardenedClusterOptions(options: ResolvedRedisManagerOptions, ext
     slotsRefreshTimeout: Math.min(options.connectTimeoutMs, 2000),
     clusterRetryStrategy: (times: number) => reconnectDelay(times, reconnect.minDelayMs, reconnect.maxDelayMs),
     scaleReads: cluster?.scaleReads ?? 'master',
+    keyPrefix: options.keyPrefix === '' ? undefined : options.keyPrefix,
     natMap: cluster?.natMap,
     // Node connections: ioredis forces its own offline queue and no reconnect for them (a lost
     // node is found again through MOVED and a slots refresh); the manager times every call.
