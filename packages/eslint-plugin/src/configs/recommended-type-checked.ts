@@ -7,6 +7,7 @@ const rules: TSESLint.SharedConfig.RulesRecord = {
   '@asyncguard/no-missing-await': 'error',
   '@asyncguard/no-redis-client-per-call': 'error',
   '@asyncguard/no-timeout-overflow': 'error',
+  '@asyncguard/no-useless-timeout': 'error',
   '@asyncguard/require-timeout': 'error',
 };
 

@@ -4,6 +4,7 @@ import noIoInConstructor from './no-io-in-constructor.js';
 import noMissingAwait from './no-missing-await.js';
 import noRedisClientPerCall from './no-redis-client-per-call.js';
 import noTimeoutOverflow from './no-timeout-overflow.js';
+import noUselessTimeout from './no-useless-timeout.js';
 import requireTimeout from './require-timeout.js';
 
 export const rules = {
@@ -12,6 +13,7 @@ export const rules = {
   'no-missing-await': noMissingAwait,
   'no-redis-client-per-call': noRedisClientPerCall,
   'no-timeout-overflow': noTimeoutOverflow,
+  'no-useless-timeout': noUselessTimeout,
   'require-timeout': requireTimeout,
 };
 
