@@ -139,6 +139,20 @@ describe('createFaultyRedis', () => {
     ]);
   });
 
+  it('applies rules to pipelined commands one by one, as on the wire', async () => {
+    const redis = client({ seed: 1 });
+    redis.faults.on('get', { key: 'slow' }).delay(150);
+    redis.faults.on('set', { key: 'bad' }).fail('READONLY');
+    const started = performance.now();
+    const results = await redis.pipeline().set('slow', 'S').get('slow').set('bad', 'B').get('bad').exec();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(results?.[1]).toEqual([null, 'S']);
+    expect(results?.[2]?.[0]).toBeInstanceOf(ReplyError);
+    expect(results?.[3]).toEqual([null, null]); // the failed SET never ran
+    expect(redis.faults.log.map((e) => `${e.command}:${e.outcome}`)).toEqual(['set:pass', 'get:pass', 'set:error', 'get:pass']);
+    expect(await redis.pipeline([['get', 'slow']]).exec()).toEqual([[null, 'S']]);
+  });
+
   it('replays the same faults from the same seed', async () => {
     const outcomes = async (seed: number): Promise<string> => {
       const redis = client({ seed });

@@ -44,6 +44,8 @@ interface Pending {
   readonly command: string;
   readonly args: readonly unknown[];
   readonly run: () => Promise<unknown>;
+  /** How this send meets the plan; default: one call of `command`. */
+  readonly decide: (() => { delayMs: number; outcome: FaultOutcome }) | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   settled: boolean;
@@ -84,8 +86,8 @@ function connectionResetError(): NodeJS.ErrnoException {
  * in flight. `quit()` and `disconnect()` reject whatever is still pending with "Connection is
  * closed." and leave no timer behind.
  *
- * Multi/pipeline batches meet the plan once, as the command `exec`. Commands added with
- * `defineCommand` pass through unfaulted.
+ * Pipelines meet the plan command by command; a `multi()` transaction meets it once, as the
+ * command `exec`. Commands added with `defineCommand` pass through unfaulted.
  */
 export function createFaultyRedis(options: FaultyRedisOptions = {}): FaultyRedis {
   if (typeof options !== 'object' || options === null) throw new FaultSpecError('options', 'an object', options);
@@ -162,7 +164,7 @@ export function createFaultyRedis(options: FaultyRedisOptions = {}): FaultyRedis
   };
 
   const dispatch = (p: Pending): void => {
-    const { delayMs, outcome } = plan.decide(p.command, p.args as CommandArg[]);
+    const { delayMs, outcome } = p.decide !== undefined ? p.decide() : plan.decide(p.command, p.args as CommandArg[]);
     inflight.add(p);
     if (delayMs > 0) {
       p.delayTimer = setTimeout(() => {
@@ -254,11 +256,16 @@ export function createFaultyRedis(options: FaultyRedisOptions = {}): FaultyRedis
     if (wasOpen) process.nextTick(() => mock.emit('close'));
   };
 
-  const enqueue = (command: string, args: unknown[], run: () => Promise<unknown>): Promise<unknown> => {
+  const enqueue = (
+    command: string,
+    args: unknown[],
+    run: () => Promise<unknown>,
+    decide?: () => { delayMs: number; outcome: FaultOutcome },
+  ): Promise<unknown> => {
     let callback: ((error: unknown, value?: unknown) => void) | undefined;
     if (typeof args[args.length - 1] === 'function') callback = args.pop() as typeof callback;
     const promise = new Promise<unknown>((resolve, reject) => {
-      send({ command, args, run, resolve, reject, settled: false, delayTimer: undefined, timeoutTimer: undefined });
+      send({ command, args, run, decide, resolve, reject, settled: false, delayTimer: undefined, timeoutTimer: undefined });
     });
     if (callback !== undefined) {
       const cb = callback;
@@ -290,16 +297,70 @@ export function createFaultyRedis(options: FaultyRedisOptions = {}): FaultyRedis
     return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
   };
 
-  const wrapBatch = <B extends { exec(callback?: unknown): Promise<unknown> }>(batch: B): B => {
+  const wrapMulti = <B extends { exec(callback?: unknown): Promise<unknown> }>(batch: B): B => {
     const exec = batch.exec.bind(batch);
     batch.exec = (...args: unknown[]) => enqueue('exec', args, () => exec());
+    return batch;
+  };
+
+  /**
+   * A pipeline's commands meet the plan one by one when it is executed, as on the wire: the
+   * batch settles after the longest delay, an error rule answers only its own command (which is
+   * then not run), and a hang, reset or disconnect on any command applies to the whole batch.
+   */
+  const wrapPipeline = (batch: ReturnType<typeof mock.pipeline>): ReturnType<typeof mock.pipeline> => {
+    const queued: { command: string; args: unknown[] }[] = [];
+    const own = batch as unknown as Record<string, unknown> & { batch: (() => Promise<unknown>)[] | undefined };
+    for (const name of Object.getOwnPropertyNames(batch)) {
+      const original = own[name];
+      if (typeof original !== 'function' || name.startsWith('_') || NOT_COMMANDS.has(name) || name.endsWith('Stream')) continue;
+      const command = name.endsWith('Buffer') ? name.slice(0, -'Buffer'.length) : name;
+      own[name] = (...args: unknown[]) => {
+        queued.push({ command, args: typeof args[args.length - 1] === 'function' ? args.slice(0, -1) : args });
+        return (original as (...a: unknown[]) => unknown).apply(batch, args);
+      };
+    }
+    const exec = batch.exec.bind(batch);
+    batch.exec = (...args: unknown[]) => {
+      const calls = queued.splice(0);
+      let errors = new Map<number, string>();
+      const decide = (): { delayMs: number; outcome: FaultOutcome } => {
+        errors = new Map();
+        let delayMs = 0;
+        let outcome: FaultOutcome = { type: 'pass' };
+        calls.forEach((call, i) => {
+          const d = plan.decide(call.command, call.args as CommandArg[]);
+          delayMs = Math.max(delayMs, d.delayMs);
+          if (d.outcome.type === 'error') errors.set(i, d.outcome.reply);
+          else if (d.outcome.type !== 'pass' && outcome.type === 'pass') outcome = d.outcome;
+        });
+        return { delayMs, outcome };
+      };
+      const run = async (): Promise<unknown> => {
+        for (const i of errors.keys()) if (own.batch?.[i] !== undefined) own.batch[i] = () => Promise.resolve(null);
+        const results = (await exec()) as [Error | null, unknown][] | null;
+        if (results === null) return null;
+        for (const [i, reply] of errors) results[i] = [new ReplyError(reply)] as unknown as [Error, unknown];
+        return results;
+      };
+      return enqueue('exec', args, run, decide);
+    };
     return batch;
   };
   const multi = mock.multi.bind(mock);
   const pipeline = mock.pipeline.bind(mock);
   const mockExec = mock.exec.bind(mock);
-  target.multi = (...args: unknown[]) => wrapBatch(multi(...(args as [unknown[]?])));
-  target.pipeline = (...args: unknown[]) => wrapBatch(pipeline(...(args as [unknown[]?])));
+  target.multi = (...args: unknown[]) => wrapMulti(multi(...(args as [unknown[]?])));
+  target.pipeline = (commands: unknown[][] = []) => {
+    const batch = wrapPipeline(pipeline());
+    const methods = batch as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const [name, ...rest] of commands) {
+      const method = methods[String(name)];
+      if (typeof method !== 'function') throw new TypeError(`pipeline(): unknown command ${JSON.stringify(name)}`);
+      method(...rest);
+    }
+    return batch;
+  };
   target.exec = (...args: unknown[]) => enqueue('exec', args, () => mockExec());
 
   target.quit = (callback?: (error: unknown, value?: unknown) => void) => {
