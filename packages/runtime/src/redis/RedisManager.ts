@@ -495,6 +495,8 @@ export class RedisManager {
   _connectionFailed(call: PendingCall, reason: string): void {
     if (call.phase !== Phase.Connection) return;
     const now = performance.now();
+    // Redis being unreachable is what the breaker is for (a closed manager is not).
+    if (this.closePromise === undefined) this.breaker?.failure();
     this.failDeferred(
       call,
       'unavailable',
@@ -806,6 +808,9 @@ export class RedisManager {
         this.connectingSince = performance.now();
         this.setConnState('connecting', 'connection closed; reconnecting');
       }
+    });
+    client.on('connecting', () => {
+      this.connectingSince = performance.now();
     });
     client.on('reconnecting', () => {
       if (this.connState === 'ready') this.setConnState('connecting', 'reconnecting');
@@ -1193,11 +1198,16 @@ function commandOf(error: unknown): string {
 /** Disconnects at once (no QUIT round trip that could hang) and waits for the socket to close. */
 async function closeClient(client: IoredisClient): Promise<void> {
   if (client.status === 'end') return;
+  const stream = (client as { stream?: { destroyed?: boolean } }).stream;
+  // Between a lost connection and the next attempt there is no socket to wait for: disconnect()
+  // only cancels the pending reconnect, and ioredis will not emit 'end'.
+  const waitForEnd = isCluster(client) || (stream !== undefined && stream.destroyed !== true);
   const ended = new Promise<void>((resolve) => {
     client.once('end', () => resolve());
   });
   client.disconnect();
   if (!isCluster(client)) destroyStream(client);
+  if (!waitForEnd) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
   clearTimeout(timer);

@@ -59,6 +59,9 @@ export function hardenedRedisOptions(options: ResolvedRedisManagerOptions, extra
     reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
     keepAlive: 10_000,
     noDelay: true,
+    // The manager destroys sockets itself on close; ioredis' fallback timer for a FIN that never
+    // gets answered (a stalled peer) must not outlive close() by seconds.
+    disconnectTimeout: 50,
     // Applies to pipelines and MULTI built on the client; the manager's own commands carry it too.
     keyPrefix: options.keyPrefix === '' ? undefined : options.keyPrefix,
   };
@@ -108,6 +111,7 @@ export function hardenedClusterOptions(options: ResolvedRedisManagerOptions, ext
       autoResendUnfulfilledCommands: false,
       keepAlive: 10_000,
       noDelay: true,
+      disconnectTimeout: 50,
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
       ...(options.tls ? { tls: {} } : {}),
