@@ -161,6 +161,7 @@ export class ImportPlanner {
       for (const element of site.list.elements) perModule.delete(element.name.getText(sf));
     }
     const handledModules = new Set<string>();
+    const deleted = new Set<ts.Statement>();
     for (const site of sites) {
       const moduleKey = site.moduleName.replace(/^node:/, '');
       const list = site.list;
@@ -173,6 +174,7 @@ export class ImportPlanner {
       if (!removed && toAdd.length === 0) continue;
       if (removed && kept.length === 0 && toAdd.length === 0 && !site.hasOther) {
         edits.push(replacement(file, site.statement.getStart(sf), lineEnd(sf, site.statement.end), ''));
+        deleted.add(site.statement);
         continue;
       }
       if (!removed) {
@@ -203,10 +205,16 @@ export class ImportPlanner {
     const helperTexts = [...helpers].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
     if (lines.length > 0 || helperTexts.length > 0) {
       const nl = style.newline;
-      const lastImport = sites[sites.length - 1]?.statement;
+      const kept = sites.filter((s) => !deleted.has(s.statement));
+      const lastImport = kept[kept.length - 1]?.statement;
       const importBlock = lines.join(nl);
       const helperBlock = helperTexts.join(nl + nl);
-      if (lastImport !== undefined) {
+      const firstDeleted = sites.find((s) => deleted.has(s.statement))?.statement;
+      if (lastImport === undefined && firstDeleted !== undefined) {
+        let text = importBlock === '' ? '' : importBlock + nl;
+        if (helperBlock !== '') text += nl + helperBlock + nl;
+        edits.push(insertion(file, firstDeleted.getStart(sf), text, prefixRank(Number.MAX_SAFE_INTEGER)));
+      } else if (lastImport !== undefined) {
         let text = importBlock === '' ? '' : nl + importBlock;
         if (helperBlock !== '') text += nl + nl + helperBlock;
         edits.push(insertion(file, lastImport.end, text, prefixRank(Number.MAX_SAFE_INTEGER)));

@@ -1,4 +1,189 @@
-export async function main(argv: readonly string[]): Promise<number> {
-  process.stdout.write(`asyncguard-codemod: not yet implemented (${argv.length} args)\n`);
-  return 0;
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { CodemodInputError, isCodemodInputError } from './CodemodInputError.js';
+import { TRANSFORM_IDS, type CodemodReport, type TransformId } from './report.js';
+import { runCodemod, type ProgressEvent } from './runCodemod.js';
+import { unifiedDiff } from './unifiedDiff.js';
+
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  cwd: string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_CHANGES = 1;
+export const EXIT_INPUT = 2;
+export const EXIT_INTERNAL = 3;
+
+const HELP = `Usage: asyncguard-codemod [paths...] [options]
+
+Converts synchronous Node.js code to async/await and propagates it through callers, wraps raw
+ioredis calls in timeouts, replaces per-call Redis clients, adds missing awaits and turns
+promise chains into async functions. Dry run by default: prints a unified diff.
+
+Options:
+  --write                 apply the changes (atomic writes, only after the edited program type-checks)
+  --check                 change nothing; exit 1 if anything would change (for CI)
+  --json <file>           write the report (changes, stops, skipped files, rollbacks) as JSON
+  --transform <id>        run only this transform (repeatable); default: all of
+                          ${TRANSFORM_IDS.join(', ')}
+  --project <tsconfig>    tsconfig.json or its directory (default: the nearest one above the first path)
+  --parallel-callbacks    forEach/map callbacks become Promise.all instead of a sequential for…of
+  --include-exports       also convert exported functions and members
+  --allow-dirty           write even when the git working tree has uncommitted changes
+  -h, --help              show this help
+
+Exit codes: 0 done, 1 --check found changes, 2 unusable input, 3 internal error.
+`;
+
+interface CliOptions {
+  paths: string[];
+  write: boolean;
+  check: boolean;
+  json?: string;
+  transforms: TransformId[];
+  project?: string;
+  parallelCallbacks: boolean;
+  includeExports: boolean;
+  allowDirty: boolean;
+  help: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = {
+    paths: [], write: false, check: false, transforms: [], parallelCallbacks: false, includeExports: false, allowDirty: false, help: false,
+  };
+  const value = (flag: string, index: number): string => {
+    const next = argv[index];
+    if (next === undefined || next.startsWith('--')) throw new CodemodInputError(flag, 'needs a value');
+    return next;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const take = (): string => inline ?? value(flag, ++i);
+    switch (flag) {
+      case '--write': options.write = true; break;
+      case '--check': options.check = true; break;
+      case '--json': options.json = take(); break;
+      case '--transform': {
+        const id = take();
+        if (!(TRANSFORM_IDS as readonly string[]).includes(id)) {
+          throw new CodemodInputError('--transform', `unknown transform "${id}" (known: ${TRANSFORM_IDS.join(', ')})`);
+        }
+        options.transforms.push(id as TransformId);
+        break;
+      }
+      case '--project': case '-p': options.project = take(); break;
+      case '--parallel-callbacks': options.parallelCallbacks = true; break;
+      case '--include-exports': options.includeExports = true; break;
+      case '--allow-dirty': options.allowDirty = true; break;
+      case '--help': case '-h': options.help = true; break;
+      default:
+        if (arg.startsWith('-')) throw new CodemodInputError(arg, 'unknown option (see --help)');
+        options.paths.push(arg);
+    }
+  }
+  if (options.check && options.write) throw new CodemodInputError('--check', 'cannot be combined with --write');
+  return options;
+}
+
+/** The CLI: parses `argv`, runs the codemod, prints diff/summary, returns the exit code. */
+export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const cwd = io.cwd ?? process.cwd();
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    return fail(stderr, error);
+  }
+  if (options.help) {
+    stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const progress = stderr.isTTY === true ? progressPrinter(stderr) : undefined;
+  let report: CodemodReport;
+  try {
+    const project = options.project ?? nearestTsconfig(options.paths[0] !== undefined ? resolve(cwd, options.paths[0]) : cwd) ?? cwd;
+    report = await runCodemod({
+      project,
+      paths: options.paths,
+      transforms: options.transforms,
+      write: options.write,
+      parallelCallbacks: options.parallelCallbacks,
+      includeExports: options.includeExports,
+      allowDirty: options.allowDirty,
+      cwd,
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  } catch (error) {
+    progress?.done();
+    return fail(stderr, error);
+  } finally {
+    progress?.done();
+  }
+  if (!options.write) for (const file of report.files) stdout.write(unifiedDiff(file.file, file.before, file.after));
+  for (const skipped of report.skipped) stderr.write(`skipped ${skipped.file}: ${skipped.reason}\n`);
+  for (const stop of report.stops) stderr.write(`${stop.file}:${stop.line}: stop (${stop.transform}): ${stop.reason}\n`);
+  for (const rolled of report.diagnosticsRolledBack) {
+    const first = rolled.diagnostics[0];
+    const why = first ? ` — TS${first.code} at ${first.file}:${first.line}: ${first.message}` : '';
+    stderr.write(`${rolled.file}:${rolled.line}: rolled back (${rolled.transform}) ${rolled.description}${why}\n`);
+  }
+  stderr.write(
+    `${report.changes.length} change(s) in ${report.files.length} file(s), ${report.stops.length} stop(s), ` +
+      `${report.diagnosticsRolledBack.length} rolled back, ${report.skipped.length} skipped` +
+      (options.write ? `; wrote ${report.written.length} file(s)\n` : options.check ? '\n' : '; dry run (pass --write to apply)\n'),
+  );
+  if (options.json !== undefined) {
+    const { files, ...rest } = report;
+    const json = { ...rest, files: files.map((f) => f.file) };
+    try {
+      await writeFile(resolve(cwd, options.json), JSON.stringify(json, null, 2) + '\n');
+    } catch (error) {
+      return fail(stderr, new CodemodInputError('--json', `can't write ${options.json}: ${(error as Error).message}`));
+    }
+  }
+  if (options.check && report.files.length > 0) return EXIT_CHANGES;
+  return EXIT_OK;
+}
+
+function fail(stderr: CliIo['stderr'], error: unknown): number {
+  if (isCodemodInputError(error)) {
+    stderr.write(`asyncguard-codemod: ${error.message}\n`);
+    return EXIT_INPUT;
+  }
+  stderr.write(`asyncguard-codemod: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_INTERNAL;
+}
+
+function nearestTsconfig(start: string): string | undefined {
+  let dir = existsSync(start) && !start.endsWith('.json') ? start : dirname(start);
+  for (;;) {
+    const candidate = join(dir, 'tsconfig.json');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function progressPrinter(stderr: CliIo['stderr']): { update(event: ProgressEvent): void; done(): void } {
+  let shown = false;
+  return {
+    update(event) {
+      const width = 20;
+      const filled = event.total === 0 ? width : Math.round((event.done / event.total) * width);
+      stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${event.phase}${event.transform ? ` ${event.transform}` : ''}\u001b[K`);
+      shown = true;
+    },
+    done() {
+      if (shown) stderr.write('\r\u001b[K');
+      shown = false;
+    },
+  };
 }

@@ -57,9 +57,13 @@ const MAX_VERIFY_ROUNDS = 6;
 export async function runCodemod(options: CodemodOptions): Promise<CodemodReport> {
   const cwd = options.cwd ?? process.cwd();
   const transformIds = checkTransforms(options.transforms);
+  const realPaths = (options.paths ?? []).map((p) => existingPath(p, cwd));
   const loaded = loadProject(options.project, cwd, options.root);
   const { project, root } = loaded;
-  const selection = (options.paths ?? []).map((p) => checkPath(p, cwd, root));
+  const selection = realPaths.map((real, i) => {
+    if (!isUnder(real, root)) throw new CodemodInputError('paths', `${options.paths![i]} is outside the project root ${root}`);
+    return real;
+  });
   if (options.write === true && options.allowDirty !== true && (await isWorkingTreeDirty(root))) {
     throw new CodemodInputError('allowDirty', `refusing to write: the git working tree at ${root} has uncommitted changes; commit them first or pass --allow-dirty`);
   }
@@ -80,7 +84,6 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   }
   const current = (fileName: string): string => project.getSourceFileOrThrow(fileName).getFullText();
   const touched = new Set<string>();
-  let baseline: Map<string, number> | undefined;
 
   for (const [index, id] of transformIds.entries()) {
     progress({ phase: 'analyse', transform: id, done: index, total: transformIds.length });
@@ -103,7 +106,6 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     for (const stop of result.stops) report.stops.push({ file: rel(stop.file), line: lineAt(stop.file, stop.pos), transform: id, reason: stop.reason });
     if (result.chains.length === 0) continue;
 
-    baseline ??= countDiagnostics(program);
     const base = new Map<string, string>();
     const bySource = new Map<string, ts.SourceFile>();
     for (const chain of result.chains) {
@@ -115,6 +117,9 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         }
       }
     }
+    // Only files that can see the edits are checked: the edited ones and their direct importers.
+    const scope = affectedFiles(program, new Set(base.keys()));
+    const baseline = countDiagnostics(program, collectDiagnostics(program, scope));
     let active = dropConflicts(result.chains, id, report.diagnosticsRolledBack, rel, lineAt);
     let accepted = false;
     for (let round = 0; round < MAX_VERIFY_ROUNDS && active.length > 0; round++) {
@@ -127,10 +132,9 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         if (next !== text) touched.add(fileName);
       }
       const after = project.getProgram().compilerObject;
-      const diagnostics = collectDiagnostics(after);
+      const diagnostics = collectDiagnostics(after, scope);
       const added = newDiagnostics(diagnostics, baseline);
       if (added.length === 0) {
-        baseline = countDiagnostics(after, diagnostics);
         accepted = true;
         break;
       }
@@ -240,16 +244,12 @@ function loadProject(projectOption: string | Project, cwd: string, rootOption: s
   return { project, root: realpathSync(dirname(configPath)), owned: true };
 }
 
-function checkPath(path: string, cwd: string, root: string): string {
-  const absolute = resolve(cwd, path);
-  let real: string;
+function existingPath(path: string, cwd: string): string {
   try {
-    real = realpathSync(absolute);
+    return realpathSync(resolve(cwd, path));
   } catch {
     throw new CodemodInputError('paths', `${path} does not exist`);
   }
-  if (!isUnder(real, root)) throw new CodemodInputError('paths', `${path} is outside the project root ${root}`);
-  return real;
 }
 
 function isUnder(path: string, dir: string): boolean {
@@ -345,20 +345,55 @@ function materialize(active: readonly ChangeChain[], sources: Map<string, ts.Sou
   return edits;
 }
 
-function collectDiagnostics(program: ts.Program): ts.Diagnostic[] {
-  return [
-    ...program.getOptionsDiagnostics(),
-    ...program.getGlobalDiagnostics(),
-    ...program.getSyntacticDiagnostics(),
-    ...program.getSemanticDiagnostics(),
-  ];
+function collectDiagnostics(program: ts.Program, scope: ReadonlySet<string> | undefined): ts.Diagnostic[] {
+  const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+  if (scope === undefined) return [...diagnostics, ...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];
+  for (const fileName of scope) {
+    const sf = program.getSourceFile(fileName);
+    if (sf === undefined) continue;
+    diagnostics.push(...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf));
+  }
+  return diagnostics;
+}
+
+/**
+ * The edited files plus every file that imports one of them (ESM, CommonJS require, re-exports,
+ * dynamic import). Undefined (check everything) when an edited file is a global script.
+ */
+function affectedFiles(program: ts.Program, edited: ReadonlySet<string>): Set<string> | undefined {
+  const scope = new Set(edited);
+  for (const fileName of edited) {
+    const sf = program.getSourceFile(fileName);
+    if (sf === undefined || !ts.isExternalModule(sf) && !/\.c?js$/.test(fileName)) return undefined;
+  }
+  const checker = program.getTypeChecker();
+  for (const sf of program.getSourceFiles()) {
+    if (scope.has(sf.fileName) || sf.isDeclarationFile || program.isSourceFileDefaultLibrary(sf)) continue;
+    if (/[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
+    const visit = (node: ts.Node): boolean => {
+      let specifier: ts.Expression | undefined;
+      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) specifier = node.moduleSpecifier;
+      else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) specifier = node.moduleReference.expression;
+      else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteralLike(node.arguments[0]!) &&
+        ((ts.isIdentifier(node.expression) && node.expression.text === 'require') || node.expression.kind === ts.SyntaxKind.ImportKeyword)) {
+        specifier = node.arguments[0];
+      }
+      if (specifier !== undefined) {
+        const target = checker.getSymbolAtLocation(specifier)?.valueDeclaration;
+        if (target && ts.isSourceFile(target) && edited.has(target.fileName)) return true;
+      }
+      return ts.forEachChild(node, visit) ?? false;
+    };
+    if (visit(sf)) scope.add(sf.fileName);
+  }
+  return scope;
 }
 
 function diagnosticKey(d: ts.Diagnostic): string {
   return `${d.file?.fileName ?? ''}\0${d.code}\0${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
 }
 
-function countDiagnostics(program: ts.Program, diagnostics = collectDiagnostics(program)): Map<string, number> {
+function countDiagnostics(_program: ts.Program, diagnostics: ts.Diagnostic[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const d of diagnostics) counts.set(diagnosticKey(d), (counts.get(diagnosticKey(d)) ?? 0) + 1);
   return counts;

@@ -759,7 +759,6 @@ class SyncToAsyncAnalysis {
         const promisify = named('util', 'promisify');
         const helper = planner.freeName(sf, `${api.async}Async`, `helper:${api.module}:${api.async}`);
         needs.push({ kind: 'helper', file, key: `helper:${helper}`, text: `const ${helper} = ${promisify}(${base})${semi}` });
-        if (api.sync === 'randomBytes') needs.pop(); // keep the release out: randomBytes stays in use
         replaced = helper;
         description = api.kind === 'exec' ? `${api.sync} → (await ${helper}(…)).stdout` : `${api.sync} → await ${helper}`;
         break;
@@ -770,8 +769,11 @@ class SyncToAsyncAnalysis {
       if (index >= 0) needs.splice(index, 1);
     }
     chain.needs.push(...needs);
-    if (namespace === undefined) chain.edits.push(replacement(file, calleeStart, callee.end, replaced));
-    else chain.edits.push(replacement(file, (callee as ts.PropertyAccessExpression).name.getStart(sf), callee.end, replaced.slice(namespace.length + 1)));
+    if (namespace !== undefined && replaced.startsWith(`${namespace}.`)) {
+      chain.edits.push(replacement(file, (callee as ts.PropertyAccessExpression).name.getStart(sf), callee.end, replaced.slice(namespace.length + 1)));
+    } else {
+      chain.edits.push(replacement(file, calleeStart, callee.end, replaced));
+    }
     if (api.kind === 'exec') {
       const guard = needsAsiGuard(call, sf) ? ';' : '';
       chain.edits.push(insertion(file, call.getStart(sf), `${guard}(await `, prefixRank(call.end)));
