@@ -1,0 +1,144 @@
+/**
+ * The fault matrix, network cells: the manager talks to a real redis-server through the
+ * testkit's ChaosProxy, which adds latency above the budget, blackholes replies, resets
+ * connections or slices replies into a few bytes at a time. Same invariants as the
+ * process-level cells (see RedisManager.faults.test.ts).
+ */
+import { ChaosProxy, startRedisServer, type RedisServer } from '@asyncguard/testkit';
+import { describeWithRedis } from '@asyncguard/testkit/vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { isCircuitOpenError } from '../errors/CircuitOpenError.js';
+import { isRedisUnavailableError } from '../errors/RedisUnavailableError.js';
+import { isTimeoutError } from '../errors/TimeoutError.js';
+import { createRedisManager } from './getRedisManager.js';
+import type { RedisManager } from './RedisManager.js';
+import { captureUnhandled, handleSnapshot, sleep, timed, waitFor } from './testing/faultHarness.js';
+import { type LoadResult, loadLoop } from './testing/loadLoop.js';
+
+const BUDGET = 300;
+const SLACK = 500;
+const HALF_OPEN_AFTER = 500;
+const HEALTH_INTERVAL = 100;
+const RECONNECT_MAX = 200;
+const MAX_RECOVERY = HALF_OPEN_AFTER + HEALTH_INTERVAL + RECONNECT_MAX + BUDGET + SLACK;
+
+function expectInvariants(results: readonly LoadResult[]): void {
+  expect(results.length).toBeGreaterThan(0);
+  const late = results.filter((r) => r.ms > BUDGET + SLACK);
+  expect(late.map((r) => `${r.op} ${Math.round(r.ms)} ms ${r.ok ? 'ok' : String(r.error)}`)).toEqual([]);
+  for (const r of results) {
+    if (r.ok) continue;
+    const typed = isTimeoutError(r.error) || isRedisUnavailableError(r.error) || isCircuitOpenError(r.error);
+    expect(typed, String(r.error)).toBe(true);
+  }
+}
+
+describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
+  let server: RedisServer;
+  let proxy: ChaosProxy;
+  let manager: RedisManager;
+  let unhandled: ReturnType<typeof captureUnhandled>;
+  let handles: ReturnType<typeof handleSnapshot>;
+  const breaker: { state: string; at: number }[] = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  beforeEach(async () => {
+    unhandled = captureUnhandled();
+    handles = handleSnapshot();
+    breaker.length = 0;
+    proxy = new ChaosProxy({ upstream: { port: server.port }, seed: 7 });
+    await proxy.start();
+    manager = createRedisManager({
+      url: proxy.url,
+      budgets: { redis: BUDGET },
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: HALF_OPEN_AFTER },
+      healthIntervalMs: HEALTH_INTERVAL,
+      reconnect: { minDelayMs: 20, maxDelayMs: RECONNECT_MAX },
+    });
+    manager.on('breaker', (state) => void breaker.push({ state, at: performance.now() }));
+    await manager.redis.ping();
+  });
+
+  afterEach(async () => {
+    await manager.close({ drainMs: 0 });
+    await proxy.stop();
+    await sleep(20);
+    unhandled.dispose();
+    expect(unhandled.reasons).toEqual([]);
+    expect(await handles.grown()).toEqual({});
+  });
+
+  /** Runs load, applies `fault` for `ms`, removes it, and waits for the breaker to close again. */
+  async function cell(apply: () => void, heal: () => void, ms = 1000): Promise<{ results: LoadResult[]; healedAt: number }> {
+    const load = loadLoop(manager, 10, 'proxy');
+    await sleep(100);
+    apply();
+    await sleep(ms);
+    heal();
+    const healedAt = performance.now();
+    const closed = await waitFor(() => breaker.some((e) => e.state === 'closed' && e.at >= healedAt) || (manager.stats().breaker === 'closed' && breaker.length === 0), MAX_RECOVERY);
+    expect(closed).toBe(true);
+    await sleep(150);
+    const results = await load.stop();
+    return { results, healedAt };
+  }
+
+  it('latency above the budget: calls time out at the budget (outcome "unknown"), the breaker opens, then closes', async () => {
+    const { results, healedAt } = await cell(
+      () => void proxy.addToxic({ type: 'latency', latency: BUDGET * 2, name: 'slow' }),
+      () => void proxy.removeToxic('slow'),
+    );
+    expectInvariants(results);
+    const timeouts = results.filter((r) => isTimeoutError(r.error));
+    expect(timeouts.length).toBeGreaterThan(0);
+    expect(timeouts.every((r) => (r.error as { outcome?: string }).outcome === 'unknown')).toBe(true);
+    expect(breaker.map((e) => e.state)).toContain('open');
+    expect(results.some((r) => r.ok && r.at > healedAt)).toBe(true);
+  });
+
+  it('blackhole (no bytes back): calls time out, the stalled connection is replaced, service resumes', async () => {
+    const { results, healedAt } = await cell(
+      () => void proxy.addToxic({ type: 'timeout', timeout: 0, name: 'hole' }),
+      () => void proxy.removeToxic('hole'),
+    );
+    expectInvariants(results);
+    expect(results.some((r) => isTimeoutError(r.error))).toBe(true);
+    expect(breaker.map((e) => e.state)).toContain('open');
+    // The connection stuck behind the blackhole was replaced: later connections carry traffic.
+    expect(proxy.stats().connections.total).toBeGreaterThan(1);
+    expect(results.some((r) => r.ok && r.at > healedAt)).toBe(true);
+  });
+
+  it('connection reset: calls fail with RedisUnavailableError at once, then recover', async () => {
+    const { results, healedAt } = await cell(
+      () => {
+        proxy.addToxic({ type: 'reset_peer', timeout: 0, name: 'rst' });
+        proxy.closeConnections('reset');
+      },
+      () => void proxy.removeToxic('rst'),
+    );
+    expectInvariants(results);
+    const unavailable = results.filter((r) => isRedisUnavailableError(r.error));
+    expect(unavailable.length).toBeGreaterThan(0);
+    expect(results.some((r) => r.ok && r.at > healedAt)).toBe(true);
+  });
+
+  it('replies sliced into 1–3 bytes: every reply still parses correctly and in time', async () => {
+    proxy.addToxic({ type: 'slicer', averageSize: 2, sizeVariation: 1, delay: 50, name: 'slices' });
+    const values = Array.from({ length: 30 }, (_, i) => `value-${i}-${'x'.repeat(i * 7)}`);
+    const writes = await Promise.all(values.map((v, i) => timed(manager.redis.set(`slice:${i}`, v))));
+    const reads = await Promise.all(values.map((_, i) => timed(manager.redis.get(`slice:${i}`))));
+    const hash = await timed(manager.redis.hgetall('slice:none'));
+    for (const w of writes) expect(w.ok).toBe(true);
+    expect(reads.map((r) => r.value)).toEqual(values);
+    expect(hash.value).toEqual({});
+    for (const r of [...writes, ...reads, hash]) expect(r.ms).toBeLessThan(BUDGET + SLACK);
+    expect(manager.stats().calls.timeout).toBe(0);
+  });
+});
