@@ -3,7 +3,7 @@ import type { CancellationSource, GuardedFn } from './CallContext.js';
 import { BulkheadRejectedError, type BulkheadRejectionReason } from './errors/BulkheadRejectedError.js';
 import { onSourceAbort, sourceAborted } from './internal/CallScope.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList, scheduleDeadline } from './internal/DeadlineQueue.js';
-import { isThenable } from './internal/isThenable.js';
+import { isThenable, toPromise } from './internal/isThenable.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
 
@@ -100,18 +100,16 @@ export class Bulkhead implements Policy {
       this.release();
       return Promise.resolve(result);
     }
-    return new Promise<T>((resolve, reject) => {
-      result.then(
-        (value) => {
-          this.release();
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.release();
-          reject(error);
-        },
-      );
-    });
+    return toPromise(result).then(
+      (value) => {
+        this.release();
+        return value;
+      },
+      (error: unknown) => {
+        this.release();
+        throw error;
+      },
+    );
   }
 
   /** @internal */

@@ -2,7 +2,7 @@ import { assertBudget } from './budgets.js';
 import type { CancellationSource, GuardedFn } from './CallContext.js';
 import { CircuitOpenError } from './errors/CircuitOpenError.js';
 import { Listeners } from './internal/Listeners.js';
-import { isThenable } from './internal/isThenable.js';
+import { isThenable, toPromise } from './internal/isThenable.js';
 import { SlidingWindow } from './internal/SlidingWindow.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
@@ -184,18 +184,16 @@ export class CircuitBreaker implements Policy {
       this.settle(generation, trial, start, false, undefined);
       return Promise.resolve(result);
     }
-    return new Promise<T>((resolve, reject) => {
-      result.then(
-        (value) => {
-          this.settle(generation, trial, start, false, undefined);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.settle(generation, trial, start, true, error);
-          reject(error);
-        },
-      );
-    });
+    return toPromise(result).then(
+      (value) => {
+        this.settle(generation, trial, start, false, undefined);
+        return value;
+      },
+      (error: unknown) => {
+        this.settle(generation, trial, start, true, error);
+        throw error;
+      },
+    );
   }
 
   /** Opens the circuit by hand (e.g. from a health check). */

@@ -2,7 +2,7 @@ import { assertBudget } from './budgets.js';
 import type { CallContext, CancellationSource, GuardedFn } from './CallContext.js';
 import { isCircuitOpenError } from './errors/CircuitOpenError.js';
 import { isAbortSignal, onSourceAbort, sourceAborted, UNDERLYING } from './internal/CallScope.js';
-import { isThenable } from './internal/isThenable.js';
+import { isThenable, toPromise } from './internal/isThenable.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
 
@@ -147,11 +147,7 @@ function run<T>(fn: (context: RetryContext) => PromiseLike<T> | T, s: Settings, 
     return retryAfter(fn, s, source, base, error, start);
   }
   if (!isThenable(first)) return Promise.resolve(first);
-  return new Promise<T>((resolve, reject) => {
-    first.then(resolve, (error: unknown) => {
-      retryAfter(fn, s, source, base, error, start).then(resolve, reject);
-    });
-  });
+  return toPromise(first).then(undefined, (error: unknown) => retryAfter(fn, s, source, base, error, start));
 }
 
 async function retryAfter<T>(
