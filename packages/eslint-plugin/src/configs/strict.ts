@@ -6,6 +6,7 @@ const rules: TSESLint.SharedConfig.RulesRecord = {
   '@asyncguard/no-io-in-constructor': 'error',
   '@asyncguard/no-missing-await': 'error',
   '@asyncguard/no-redis-client-per-call': 'error',
+  '@asyncguard/no-silent-io-catch': 'error',
   '@asyncguard/no-timeout-overflow': 'error',
   '@asyncguard/no-useless-timeout': 'error',
   '@asyncguard/require-timeout': 'error',

@@ -3,6 +3,7 @@ import noBlockingInAsync from './no-blocking-in-async.js';
 import noIoInConstructor from './no-io-in-constructor.js';
 import noMissingAwait from './no-missing-await.js';
 import noRedisClientPerCall from './no-redis-client-per-call.js';
+import noSilentIoCatch from './no-silent-io-catch.js';
 import noTimeoutOverflow from './no-timeout-overflow.js';
 import noUselessTimeout from './no-useless-timeout.js';
 import requireTimeout from './require-timeout.js';
@@ -12,6 +13,7 @@ export const rules = {
   'no-io-in-constructor': noIoInConstructor,
   'no-missing-await': noMissingAwait,
   'no-redis-client-per-call': noRedisClientPerCall,
+  'no-silent-io-catch': noSilentIoCatch,
   'no-timeout-overflow': noTimeoutOverflow,
   'no-useless-timeout': noUselessTimeout,
   'require-timeout': requireTimeout,
