@@ -28,20 +28,22 @@ function compile(source) {
 }
 
 async function load(module, exportName) {
-  const key = `${module}#${exportName}`;
-  let fn = modules.get(key);
-  if (fn !== undefined) return fn;
   const namespace = await import(module);
-  fn = namespace[exportName];
+  let fn = namespace[exportName];
   if (typeof fn !== 'function' && exportName === 'default' && typeof namespace.default?.default === 'function') {
     fn = namespace.default.default; // a CJS module compiled from ESM
   }
   if (typeof fn !== 'function') throw new TypeError(`offload: ${module} has no function export "${exportName}"`);
-  modules.set(key, fn);
+  let exports = modules.get(module);
+  if (exports === undefined) modules.set(module, (exports = new Map()));
+  exports.set(exportName, fn);
   return fn;
 }
 
 export default function runTask(task) {
   if (task.source !== undefined) return compile(task.source)(...task.args);
-  return load(task.module, task.exportName).then((fn) => fn(...task.args));
+  // Loaded before: call it synchronously, as piscina would call its own handler.
+  const fn = modules.get(task.module)?.get(task.exportName);
+  if (fn !== undefined) return fn(...task.args);
+  return load(task.module, task.exportName).then((loaded) => loaded(...task.args));
 }
