@@ -1,6 +1,15 @@
 export { findRedisServerBinary, requireRedisServerBinary, RedisServerNotFoundError } from './redis/findRedisServer.js';
 export { startRedisServer, freePort, pingOnce, RedisServerStartError } from './redis/startRedisServer.js';
 export type { RedisServer, RedisServerOptions } from './redis/startRedisServer.js';
+export { detectBlocks } from './event-loop/detectBlocks.js';
+export { startBlockDetector, resolveBlockDetectorOptions } from './event-loop/startBlockDetector.js';
+export type { BlockDetector, BlockDetectorOptions, BlockListener, BlockDetectorErrorListener } from './event-loop/startBlockDetector.js';
+export type { Block, BlockFrame } from './event-loop/Block.js';
+export { findLeakedHandles } from './event-loop/findLeakedHandles.js';
+export type { LeakedHandle, LeakedHandleKind, FindLeakedHandlesOptions } from './event-loop/findLeakedHandles.js';
+export { networkSafeFakeTimers, timeoutsOnlyFakeTimers } from './timers/networkSafeFakeTimers.js';
+export type { FakeTimerPreset, FakeTimerMethod } from './timers/networkSafeFakeTimers.js';
+export { realNow, realDelay, realSetTimeout, realClearTimeout, realImmediate } from './timers/realTimers.js';
 export { FaultPlan, FaultRule } from './faults/FaultPlan.js';
 export type { FaultPlanOptions, FaultDecision, FaultOutcome, CallLogEntry } from './faults/FaultPlan.js';
 export { FaultRuleBuilder } from './faults/FaultRuleBuilder.js';

@@ -1,6 +1,7 @@
 import inspector from 'node:inspector';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Block } from './Block.js';
+import { realClearTimeout, realImmediate, realNow, realSetTimeout } from '../timers/realTimers.js';
 import { mapFrames } from './mapFrames.js';
 import { watchdogWorkerSource, type WatchdogCommand, type WatchdogData, type WatchdogMessage } from './watchdogWorker.js';
 
@@ -72,7 +73,7 @@ export async function startBlockDetector(options?: BlockDetectorOptions): Promis
   const answeredSeq = new Int32Array(shared, 8, 1);
   const { port1, port2 } = new MessageChannel();
   port1.on('message', (seq: number) => {
-    answeredAt[0] = Number(process.hrtime.bigint()) / 1e6;
+    answeredAt[0] = realNow();
     Atomics.store(answeredSeq, 0, seq);
   });
   port1.unref();
@@ -151,6 +152,10 @@ export async function startBlockDetector(options?: BlockDetectorOptions): Promis
           break;
         }
         case 'stopped':
+          // The worker has disconnected its inspector session. Running this handler means the
+          // main thread has serviced its interrupts, the session removal included; one more turn
+          // for good measure, then the worker may exit.
+          void realImmediate().then(() => worker.postMessage({ type: 'exit' } satisfies WatchdogCommand));
           break;
       }
     });
@@ -199,8 +204,13 @@ export async function startBlockDetector(options?: BlockDetectorOptions): Promis
         if (!exited) {
           send({ type: 'stop' });
           // The worker closes its session and ports, then ends; terminate() if it does not.
-          const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 1000, 'timeout').unref());
-          if ((await Promise.race([exit, timeout])) === 'timeout') await worker.terminate();
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<'timeout'>((resolve) => {
+            timer = realSetTimeout(() => resolve('timeout'), 1000);
+          });
+          const outcome = await Promise.race([exit, timeout]);
+          realClearTimeout(timer);
+          if (outcome === 'timeout') await worker.terminate();
           await exit;
         }
         await pending;

@@ -34,7 +34,7 @@ export type WatchdogMessage =
   | { readonly type: 'flushed'; readonly id: number }
   | { readonly type: 'stopped' };
 
-export type WatchdogCommand = { readonly type: 'flush'; readonly id: number } | { readonly type: 'stop' };
+export type WatchdogCommand = { readonly type: 'flush'; readonly id: number } | { readonly type: 'stop' } | { readonly type: 'exit' };
 
 /**
  * The watchdog's whole program. It runs in a worker thread from its source text
@@ -217,13 +217,16 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
       session = undefined;
     }
     data.pingPort.close();
+    // Stay alive until the main thread says so: it must first process the session's removal,
+    // which posts back to this thread; if this thread were gone by then, Node would abort.
     port.postMessage({ type: 'stopped' } satisfies WatchdogMessage);
-    port.close();
   };
 
   port.on('message', (command: WatchdogCommand) => {
     if (command.type === 'stop') {
       void stop();
+    } else if (command.type === 'exit') {
+      port.close();
     } else if (command.type === 'flush') {
       // Answer once the ping in flight is settled, so a block that just ended is reported first.
       flushWaiters.push(command.id);
