@@ -165,6 +165,16 @@ export class ImportPlanner {
     for (const site of sites) {
       const moduleKey = site.moduleName.replace(/^node:/, '');
       const list = site.list;
+      if (ts.isImportDeclaration(site.statement)) {
+        const clause = site.statement.importClause;
+        const defaultName = clause?.name?.text;
+        if (defaultName !== undefined && released.has(defaultName) &&
+          (clause?.namedBindings === undefined || (list !== undefined && list.elements.every((e) => released.has(e.name.getText(sf)))))) {
+          edits.push(replacement(file, site.statement.getStart(sf), lineEnd(sf, site.statement.end), ''));
+          deleted.add(site.statement);
+          continue;
+        }
+      }
       if (list === undefined) continue;
       const mergeable = (style.module === 'esm') === ts.isImportDeclaration(site.statement) && !isTypeOnly(site.statement);
       const toAdd = mergeable && !handledModules.has(moduleKey) ? [...(adds.get(moduleKey)?.values() ?? [])] : [];

@@ -1,7 +1,57 @@
-import type { Transform } from './Transform.js';
+import { ts } from 'ts-morph';
+import { insertion, prefixRank } from '../textEdit.js';
+import { hasModifier, isInsideTry, isThenable } from './syntax.js';
+import type { ChangeChain, Transform, TransformContext, TransformResult } from './Transform.js';
 
+/**
+ * Inside async functions: a promise-valued expression statement that nothing awaits, returns,
+ * voids or handles with `.catch`/`.then(_, onRejected)` gets `await`; so does a promise returned
+ * from inside a `try` (where a rejection would otherwise skip the catch/finally).
+ */
 export const addMissingAwait: Transform = {
   id: 'add-missing-await',
-  summary: 'todo',
-  run: () => ({ chains: [], stops: [] }),
+  summary: 'awaits floating promises inside async functions, and promises returned from inside try',
+  run(context: TransformContext): TransformResult {
+    const { checker } = context;
+    const chains: ChangeChain[] = [];
+    for (const sf of context.files) {
+      const inAsync: boolean[] = [];
+      const visit = (node: ts.Node): void => {
+        const isFunction = ts.isFunctionLike(node) && 'body' in node && (node as ts.FunctionLikeDeclaration).body !== undefined;
+        if (isFunction) inAsync.push(hasModifier(node, ts.SyntaxKind.AsyncKeyword));
+        if (inAsync[inAsync.length - 1] === true) {
+          let target: ts.Expression | undefined;
+          let description = '';
+          if (ts.isExpressionStatement(node) && ts.isCallExpression(node.expression) && !isHandled(node.expression)) {
+            target = node.expression;
+            description = 'await floating promise';
+          } else if (ts.isReturnStatement(node) && node.expression && !ts.isAwaitExpression(node.expression) && isInsideTry(node)) {
+            target = node.expression;
+            description = 'return await inside try';
+          }
+          if (target !== undefined && isThenable(checker, checker.getTypeAtLocation(target))) {
+            const start = target.getStart(sf);
+            chains.push({
+              transform: 'add-missing-await',
+              edits: [insertion(sf.fileName, start, 'await ', prefixRank(target.end))],
+              needs: [],
+              changes: [{ file: sf.fileName, pos: start, description: `${description} ${target.getText(sf).split('\n')[0]!.slice(0, 60)}` }],
+            });
+          }
+        }
+        ts.forEachChild(node, visit);
+        if (isFunction) inAsync.pop();
+      };
+      visit(sf);
+    }
+    return { chains, stops: [] };
+  },
 };
+
+/** `.catch(handler)` and `.then(onFulfilled, onRejected)` handle the rejection themselves. */
+function isHandled(call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const name = callee.name.text;
+  return (name === 'catch' && call.arguments.length >= 1) || (name === 'then' && call.arguments.length >= 2);
+}
