@@ -30,3 +30,7 @@ export type { Toxic, ToxicType, ToxicStream, ResolvedToxic, LatencyToxic, Bandwi
 export { startRedisCluster, RedisClusterStartError } from './redis/startRedisCluster.js';
 export type { RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis/startRedisCluster.js';
 export { sendRedisCommand } from './redis/sendRedisCommand.js';
+export { exploreInterleavings, InterleavingFailure } from './race/exploreInterleavings.js';
+export type { ExploreInterleavingsOptions } from './race/exploreInterleavings.js';
+export { scheduleReplies } from './race/scheduleReplies.js';
+export type { ScheduleRepliesOptions } from './race/scheduleReplies.js';
