@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, type CircuitState } from './CircuitBreaker.js';
+import { compose } from './compose.js';
 import { CircuitOpenError, isCircuitOpenError } from './errors/CircuitOpenError.js';
+import { TimeoutError } from './errors/TimeoutError.js';
 import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { timeoutPolicy } from './timeoutPolicy.js';
 
 expectNoLeakedResources();
 
@@ -153,6 +156,35 @@ describe('CircuitBreaker', () => {
     } finally {
       process.off('warning', warning);
     }
+  });
+
+  it('decides a call when an outer timeout gives up on it, so a hung trial cannot wedge the circuit', async () => {
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, halfOpenAfterMs: 100 });
+    const guarded = compose(timeoutPolicy(50), breaker);
+    await failTimes(breaker, 1);
+    vi.advanceTimersByTime(100);
+    const hung = guarded.execute(() => new Promise<never>(() => {})).catch((e: unknown) => e);
+    expect(breaker.snapshot().trialsInFlight).toBe(1);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await hung).toBeInstanceOf(TimeoutError);
+    expect(breaker.state).toBe('open'); // the timed-out trial counted as a failure
+    vi.advanceTimersByTime(100);
+    await expect(guarded.execute(ok)).resolves.toBe('ok');
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('ignores a call the caller aborted for another reason, freeing its trial slot', async () => {
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, halfOpenAfterMs: 100 });
+    await failTimes(breaker, 1);
+    vi.advanceTimersByTime(100);
+    const controller = new AbortController();
+    const left = breaker.execute(() => new Promise<never>(() => {}), controller.signal);
+    controller.abort(new Error('client went away'));
+    expect(breaker.snapshot()).toMatchObject({ state: 'half-open', trialsInFlight: 0 });
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+    expect(breaker.state).toBe('closed');
+    void left;
+    await expect(breaker.execute(ok, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
   });
 
   it('can be opened and closed by hand', async () => {

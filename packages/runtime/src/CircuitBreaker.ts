@@ -1,6 +1,8 @@
 import { assertBudget } from './budgets.js';
 import type { CancellationSource, GuardedFn } from './CallContext.js';
 import { CircuitOpenError } from './errors/CircuitOpenError.js';
+import { isTimeoutError } from './errors/TimeoutError.js';
+import { onSourceAbort, sourceAborted } from './internal/CallScope.js';
 import { Listeners } from './internal/Listeners.js';
 import { isThenable, toPromise } from './internal/isThenable.js';
 import { SlidingWindow } from './internal/SlidingWindow.js';
@@ -164,6 +166,10 @@ export class CircuitBreaker implements Policy {
   }
 
   execute<T>(fn: GuardedFn<T>, signal?: CancellationSource): Promise<T> {
+    if (signal !== undefined) {
+      const aborted = sourceAborted(signal);
+      if (aborted !== undefined) return Promise.reject(aborted.reason);
+    }
     let trial = false;
     if (this.code !== CLOSED) {
       const rejection = this.admit();
@@ -173,24 +179,58 @@ export class CircuitBreaker implements Policy {
     this.totals.calls++;
     const generation = this.generation;
     const start = this.timesCalls || trial ? performance.now() : 0;
+    if (signal !== undefined) return this.executeWatched(fn, signal, generation, trial, start);
     let result: PromiseLike<T> | T;
     try {
       result = fn(toContext(signal));
     } catch (error) {
-      this.settle(generation, trial, start, true, error);
+      this.settle(generation, trial, start, true, error, false);
       return Promise.reject(error);
     }
     if (!isThenable(result)) {
-      this.settle(generation, trial, start, false, undefined);
+      this.settle(generation, trial, start, false, undefined, false);
       return Promise.resolve(result);
     }
     return toPromise(result).then(
       (value) => {
-        this.settle(generation, trial, start, false, undefined);
+        this.settle(generation, trial, start, false, undefined, false);
         return value;
       },
       (error: unknown) => {
-        this.settle(generation, trial, start, true, error);
+        this.settle(generation, trial, start, true, error, false);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * A call whose caller can give up: the outcome is decided when the caller gives up, if that
+   * comes first — a `TimeoutError` counts as a failure (subject to `isFailure`), any other abort
+   * is ignored — so a call that hangs past an outer timeout can't hold a trial slot forever.
+   */
+  private executeWatched<T>(fn: GuardedFn<T>, signal: CancellationSource, generation: number, trial: boolean, start: number): Promise<T> {
+    let decided = false;
+    const decide = (failed: boolean, error: unknown, ignore: boolean): void => {
+      if (decided) return;
+      decided = true;
+      unsubscribe();
+      this.settle(generation, trial, start, failed, error, ignore);
+    };
+    const unsubscribe = onSourceAbort(signal, (reason) => decide(true, reason, !isTimeoutError(reason)));
+    let result: PromiseLike<T> | T;
+    try {
+      result = fn(toContext(signal));
+    } catch (error) {
+      decide(true, error, false);
+      return Promise.reject(error);
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        decide(false, undefined, false);
+        return value;
+      },
+      (error: unknown) => {
+        decide(true, error, false);
         throw error;
       },
     );
@@ -269,8 +309,8 @@ export class CircuitBreaker implements Policy {
     this.halfOpenListeners.emit(undefined);
   }
 
-  private settle(generation: number, trial: boolean, start: number, failed: boolean, error: unknown): void {
-    const counts = !failed || this.isFailure === undefined || safePredicate(this.isFailure, error);
+  private settle(generation: number, trial: boolean, start: number, failed: boolean, error: unknown, ignore: boolean): void {
+    const counts = !ignore && (!failed || this.isFailure === undefined || safePredicate(this.isFailure, error));
     if (failed && !counts) this.totals.ignored++;
     else if (failed) this.totals.failures++;
     else this.totals.successes++;
