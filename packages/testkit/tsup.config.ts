@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/vitest.ts'],
+  entry: ['src/index.ts', 'src/vitest.ts', 'src/llamaindex.ts'],
   format: ['esm', 'cjs'],
   dts: { compilerOptions: { ignoreDeprecations: '6.0', composite: false } },
   sourcemap: true,
