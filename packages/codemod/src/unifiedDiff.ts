@@ -104,12 +104,12 @@ function diffLines(a: Line[], b: Line[]): Op[] {
       ops.push({ kind: 'same', line: am[x]!, aIndex: head + x, bIndex: head + y });
       x++;
       y++;
-    } else if (y < m && (x === n || table[x]![y + 1]! >= table[x + 1]![y]!)) {
-      ops.push({ kind: 'add', line: bm[y]!, aIndex: head + x - 1, bIndex: head + y });
-      y++;
-    } else {
+    } else if (x < n && (y === m || table[x + 1]![y]! >= table[x]![y + 1]!)) {
       ops.push({ kind: 'del', line: am[x]!, aIndex: head + x, bIndex: head + y - 1 });
       x++;
+    } else {
+      ops.push({ kind: 'add', line: bm[y]!, aIndex: head + x - 1, bIndex: head + y });
+      y++;
     }
   }
   for (let k = 0; k < tail; k++) {
