@@ -7,4 +7,3 @@ export { syntheticCorpus, TOPICS } from './syntheticCorpus.js';
 export type { CorpusOptions } from './syntheticCorpus.js';
 export { SOURCE_KEY, SOURCE_ID_KEY, chunkNodeId, factNodeId, chunkMetadata, factMetadata, toSearchHit, factToHash, factFromHash } from './searchMetadata.js';
 export { SAMPLE_DOCUMENTS_DIR } from './sampleDocuments.js';
-export { defaultEmbedding } from './defaultEmbedding.js';

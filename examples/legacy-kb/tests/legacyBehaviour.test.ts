@@ -1,5 +1,5 @@
-import { defaultEmbedding } from '@asyncguard-examples/kb-shared';
+import { HashEmbedding } from '@asyncguard/testkit/llamaindex';
 import { runBehaviourSuite } from '@asyncguard-examples/kb-shared/behaviour';
 import { buildLegacyServer } from '../src/index.js';
 
-runBehaviourSuite('legacy-kb', async ({ redisUrl, documentsDir }) => buildLegacyServer({ redisUrl, documentsDir, embedModel: defaultEmbedding() }));
+runBehaviourSuite('legacy-kb', async ({ redisUrl, documentsDir }) => buildLegacyServer({ redisUrl, documentsDir, embedModel: new HashEmbedding() }));

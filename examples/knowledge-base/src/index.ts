@@ -1,0 +1,11 @@
+export { createKnowledgeBaseServer } from './createKnowledgeBaseServer.js';
+export type { KnowledgeBaseServer, KnowledgeBaseServerOptions } from './createKnowledgeBaseServer.js';
+export { KnowledgeBase } from './KnowledgeBase.js';
+export type { KnowledgeBaseDeps } from './KnowledgeBase.js';
+export { buildServer } from './buildServer.js';
+export { createDocumentProcessor } from './createDocumentProcessor.js';
+export type { DocumentProcessor } from './DocumentProcessor.js';
+export { resolveRedis } from './redis/resolveRedis.js';
+export type { ResolvedRedis, ResolveRedisOptions } from './redis/resolveRedis.js';
+export { startInMemoryRedis } from './redis/startInMemoryRedis.js';
+export type { InMemoryRedis } from './redis/startInMemoryRedis.js';
