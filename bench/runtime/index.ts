@@ -11,7 +11,7 @@
  * four-policy composition >= 5x cheaper than cockatiel's wrap of the same four; breaker no
  * dearer than cockatiel's; no heap growth; offload adds < 10% over piscina.
  *
- *   pnpm bench runtime [--rounds 7] [--calls 100000] [--heap-calls 1000000] [--offload-calls 3000]
+ *   pnpm bench runtime [--rounds 5] [--calls 100000] [--heap-calls 1000000] [--offload-calls 3000]
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -40,7 +40,8 @@ function arg(name: string, fallback: number): number {
   const v = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
-const ROUNDS = arg('rounds', 7);
+const ROUNDS = arg('rounds', 5);
+const CHUNKS = 10;
 const CALLS = arg('calls', 100_000);
 const HEAP_CALLS = arg('heap-calls', 1_000_000);
 const OFFLOAD_CALLS = arg('offload-calls', 3000);
@@ -144,10 +145,17 @@ async function overheadPhase(): Promise<Map<string, Timing>> {
   const samples = new Map<string, Timing[]>(all.map((c) => [c.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = contenders.map((_, i) => contenders[(i + round * 3) % contenders.length]!);
-    // The baseline runs before each contender, so each overhead is taken against a nearby baseline.
+    // Baseline and contender alternate in chunks, so slow drifts (other processes, frequency
+    // scaling) hit both alike; the overhead is the difference of their totals.
     for (const c of order) {
-      const base = await timePerCall(baseline.call, CALLS / 2);
-      const t = await timePerCall(c.call, CALLS);
+      let base: Timing = { wall: 0, cpu: 0 };
+      let t: Timing = { wall: 0, cpu: 0 };
+      for (let chunk = 0; chunk < CHUNKS; chunk++) {
+        const b = await timePerCall(baseline.call, CALLS / CHUNKS);
+        const x = await timePerCall(c.call, CALLS / CHUNKS);
+        base = { wall: base.wall + b.wall / CHUNKS, cpu: base.cpu + b.cpu / CHUNKS };
+        t = { wall: t.wall + x.wall / CHUNKS, cpu: t.cpu + x.cpu / CHUNKS };
+      }
       samples.get(baseline.name)!.push(base);
       samples.get(c.name)!.push({ wall: t.wall - base.wall, cpu: t.cpu - base.cpu });
     }

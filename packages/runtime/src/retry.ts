@@ -1,5 +1,5 @@
 import { assertBudget } from './budgets.js';
-import type { CallContext, CancellationSource, GuardedFn } from './CallContext.js';
+import type { CallContext, CancellationSource } from './CallContext.js';
 import { isCircuitOpenError } from './errors/CircuitOpenError.js';
 import { isAbortSignal, onSourceAbort, sourceAborted, UNDERLYING } from './internal/CallScope.js';
 import { isThenable, toPromise } from './internal/isThenable.js';

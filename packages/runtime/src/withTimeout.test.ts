@@ -37,10 +37,12 @@ describe('withTimeout', () => {
   it('settles like the work when it is in time', async () => {
     await expect(withTimeout(Promise.resolve(42), 1000)).resolves.toBe(42);
     await expect(withTimeout(async () => 'fn', 1000)).resolves.toBe('fn');
+    // eslint-disable-next-line @asyncguard/no-useless-timeout -- a synchronous function is accepted; this checks it
     await expect(withTimeout(() => 'sync value', 1000)).resolves.toBe('sync value');
     const boom = new Error('boom');
     await expect(withTimeout(Promise.reject(boom), 1000)).rejects.toBe(boom);
     await expect(
+      // eslint-disable-next-line @asyncguard/no-useless-timeout -- a synchronous throw must become a rejection
       withTimeout(() => {
         throw boom;
       }, 1000),
@@ -221,6 +223,7 @@ describe('withTimeout', () => {
     expect(() => withTimeout(ok, Infinity)).toThrow(/withTimeout: ms must be finite/);
     expect(() => withTimeout(ok, 2 ** 31)).toThrow(/withTimeout: ms must be at most 2147483647 ms/);
     expect(() => withTimeout(ok, '100' as never)).toThrow(RangeError);
+    // eslint-disable-next-line @asyncguard/no-useless-timeout -- the bad input under test
     expect(() => withTimeout(42 as never, 100)).toThrow(/withTimeout: work must be a promise or a function/);
     expect(() => withTimeout(ok, 100, { signal: {} as never })).toThrow(/options\.signal must be an AbortSignal/);
     expect(() => withTimeout(ok, 100, { onLateRejection: 1 as never })).toThrow(/options\.onLateRejection/);
