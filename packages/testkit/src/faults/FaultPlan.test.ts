@@ -100,6 +100,18 @@ describe('FaultPlan matching', () => {
   });
 });
 
+describe('FaultPlan log', () => {
+  it('keeps the last logLimit calls and says how to replay', () => {
+    const plan = new FaultPlan({ seed: 9, logLimit: 3 });
+    for (let i = 0; i < 10; i++) plan.decide('get', [`k${i}`]);
+    expect(plan.log.map((e) => e.keys[0])).toEqual(['k7', 'k8', 'k9']);
+    expect(plan.log.map((e) => e.seq)).toEqual([8, 9, 10]);
+    expect(plan.describe()).toMatch(/seed 9 .*ASYNCGUARD_FAULT_SEED=9/);
+    plan.clearLog();
+    expect(plan.log).toHaveLength(0);
+  });
+});
+
 describe('redisGlob', () => {
   it('follows Redis glob rules', () => {
     expect(redisGlob('h?llo').test('hello')).toBe(true);

@@ -51,6 +51,23 @@ describeWithRedis('ChaosProxy toxics before a real redis-server', () => {
     expect(await elapsed(() => redis.get('k'))).toBeLessThan(175);
   });
 
+  it('updates a toxic in place and resets every connection on demand', async () => {
+    const proxy = await startProxy({ upstream: upstream() });
+    const redis = redisThrough(proxy);
+    await redis.ping();
+    const name = proxy.addToxic({ type: 'latency', name: 'slow', latency: 5 });
+    expect(proxy.updateToxic(name, { latency: 200 })).toBe('slow');
+    expect(proxy.toxics()).toEqual([expect.objectContaining({ name: 'slow', type: 'latency', latency: 200, stream: 'downstream', toxicity: 1 })]);
+    expect(await elapsed(() => redis.ping())).toBeGreaterThanOrEqual(190);
+    expect(() => proxy.updateToxic('nope', {})).toThrow(/no toxic named "nope"/);
+    const codes: string[] = [];
+    redis.on('error', (e: NodeJS.ErrnoException) => codes.push(String(e.code)));
+    const closed = new Promise((resolve) => redis.once('close', resolve));
+    proxy.closeConnections('reset');
+    await closed;
+    expect(codes).toContain('ECONNRESET');
+  });
+
   it('releases held data at once when a toxic is removed', async () => {
     const proxy = await startProxy({ upstream: upstream() });
     const redis = redisThrough(proxy);
