@@ -1,5 +1,5 @@
 import type { FailKind } from './faultKinds.js';
-import type { FaultPlan, FaultRule } from './FaultPlan.js';
+import type { FaultRule } from './FaultPlan.js';
 import type { FaultAction, FaultRuleSpec } from './FaultRuleSpec.js';
 
 /** Narrowing of a rule beyond its command name. */
@@ -8,7 +8,7 @@ export type FaultMatch = Pick<FaultRuleSpec, 'key' | 'nth' | 'probability' | 'ti
 type Commit = (action: FaultAction, extra: FaultMatch, label: string) => FaultRule;
 
 /**
- * Returned by {@link FaultPlan.on}: optional modifiers (`times`, `nth`, `probability`, `key`)
+ * Returned by `FaultPlan#on`: optional modifiers (`times`, `nth`, `probability`, `key`)
  * followed by one action, which adds the rule to the plan and returns its handle.
  */
 export class FaultRuleBuilder {

@@ -189,5 +189,6 @@ export class ChaosProxy {
     this.#total++;
     const connection = new ProxyConnection(socket, this.#upstream, this.#total, this.seed, this.#toxics, this.#plan, this.#counters, (c) => this.#connections.delete(c));
     this.#connections.add(connection);
+    connection.open();
   }
 }

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { FaultPlan } from '../../faults/FaultPlan.js';
 import { mix32, seededRandom } from '../../faults/seededRandom.js';
 import { createToxicStage } from './toxics/createToxicStage.js';
@@ -40,7 +40,7 @@ export class ProxyConnection {
 
   constructor(
     readonly client: Socket,
-    upstream: { host: string; port: number },
+    private readonly upstream: { host: string; port: number },
     readonly index: number,
     private readonly seed: number,
     toxics: readonly { toxic: ResolvedToxic; ordinal: number }[],
@@ -48,7 +48,7 @@ export class ProxyConnection {
     private readonly counters: ProxyCounters,
     private readonly onDone: (connection: ProxyConnection) => void,
   ) {
-    this.server = connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+    this.server = new Socket({ allowHalfOpen: true });
     client.setNoDelay(true);
 
     const writeTo = (socket: Socket, source: Socket, counter: 'upstreamSent' | 'downstreamSent'): Receiver => ({
@@ -87,9 +87,13 @@ export class ProxyConnection {
     });
     this.server.on('end', () => fromServer().push(END));
 
+    let connected = false;
+    this.server.once('connect', () => {
+      connected = true;
+    });
     client.on('error', (error: NodeJS.ErrnoException) => this.close(error.code === 'ECONNRESET' ? 'reset' : 'close'));
     this.server.on('error', (error: NodeJS.ErrnoException) => {
-      if (!this.server.readyState.startsWith('open') && error.code !== 'ECONNRESET') this.counters.upstreamErrors++;
+      if (!connected) this.counters.upstreamErrors++; // refused, unreachable: never got through
       this.close(error.code === 'ECONNRESET' ? 'reset' : 'close');
     });
     const closed = (socket: Socket, other: Socket) => () => {
@@ -99,6 +103,11 @@ export class ProxyConnection {
     };
     client.on('close', closed(client, this.server));
     this.server.on('close', closed(this.server, client));
+  }
+
+  /** Connects to the upstream server; bytes the client sends meanwhile are queued by the socket. */
+  open(): void {
+    this.server.connect({ host: this.upstream.host, port: this.upstream.port, noDelay: true });
   }
 
   /** Puts a toxic at the end of its direction's chain (if its toxicity draw says so). */
