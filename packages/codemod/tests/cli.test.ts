@@ -98,7 +98,7 @@ describe('asyncguard-codemod CLI', { timeout: 60_000 }, () => {
 
     git(dir, 'commit', '-q', '-am', 'converted');
     const again = capture();
-    expect(await main(['--check'], { ...again.io, cwd: dir })).toBe(0);
+    expect(await main(['--check', '--transform', 'sync-to-async'], { ...again.io, cwd: dir })).toBe(0);
     expect(again.out()).toBe('');
   });
 

@@ -20,7 +20,7 @@ type CallbackPlan =
   | { kind: 'for-of'; call: ts.CallExpression; statement: ts.ExpressionStatement }
   | { kind: 'map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration }
   | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
-  | { kind: 'leaf' }
+  | { kind: 'leaf'; callee: string }
   | { kind: 'iife'; call: ts.CallExpression };
 
 interface Unit {
@@ -569,6 +569,10 @@ class SyncToAsyncAnalysis {
       this.addEdge(this.containerUnit(call), unit, undefined, queue);
       return;
     }
+    if (method === 'forEach' || method === 'map') {
+      this.block(unit, `${method} on a ${this.checker.typeToString(this.checker.getTypeAtLocation(receiver!))}, not an array: its callbacks would run unawaited; convert it to a for…of loop by hand`);
+      return;
+    }
     const contextual = this.checker.getContextualType(fn);
     const signatures = contextual?.getCallSignatures() ?? [];
     const calleeText = callee.getText();
@@ -586,7 +590,7 @@ class SyncToAsyncAnalysis {
       this.block(unit, `sync-only callback: ${calleeText} expects the callback to return ${returned} synchronously`);
       return;
     }
-    unit.plan = { kind: 'leaf' };
+    unit.plan = { kind: 'leaf', callee: calleeText };
   }
 
   private addEdge(caller: Unit, callee: Unit, call: ts.CallExpression | undefined, queue: Unit[]): void {
@@ -824,7 +828,10 @@ class SyncToAsyncAnalysis {
       chain.changes.push({ file, pos: call.getStart(sf), description: 'callbacks run concurrently under await Promise.all' });
       return;
     }
-    chain.changes.push({ file, pos: fn.getStart(sf), description: `${label} made async` });
+    const description = plan?.kind === 'leaf'
+      ? `callback passed to ${plan.callee} made async (${plan.callee} does not await it)`
+      : `${label} made async`;
+    chain.changes.push({ file, pos: fn.getStart(sf), description });
   }
 
   private forOfEdits(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, statement: ts.ExpressionStatement): TextEdit[] {
