@@ -37,6 +37,19 @@ describe('createFaultyRedis', () => {
     expect(await shared.call('get', 'x')).toBe('1');
   });
 
+  it('duplicate() is another connection to the same faulty server: same data, same rules and log', async () => {
+    const redis = client({ seed: 1 });
+    const twin = redis.duplicate() as FaultyRedis;
+    clients.push(twin);
+    expect(twin.faults).toBe(redis.faults);
+    await redis.set('d', '1');
+    redis.faults.on('get').fail('LOADING');
+    await expect(twin.get('d')).rejects.toThrow(/^LOADING/);
+    redis.faults.clear();
+    expect(await twin.get('d')).toBe('1');
+    expect(redis.faults.log.map((e) => e.command)).toEqual(['set', 'get', 'get']);
+  });
+
   it('delays with a real timer, so the caller can race it', async () => {
     const redis = client({ seed: 1 });
     redis.faults.on('hset', { key: 'fact:*' }).delay(300);

@@ -30,6 +30,12 @@ export interface FaultyRedisOptions extends FaultPlanOptions {
   commandTimeout?: number;
   /** As ioredis's `enableOfflineQueue`: when false, commands sent while reconnecting reject at once. Default true. */
   enableOfflineQueue?: boolean;
+  /**
+   * Use this plan instead of a new one: clients sharing a plan (and a `dataset`) behave like
+   * connections to one faulty server — one set of rules, one call log. `seed` and `rules` are
+   * then ignored. `duplicate()` shares both.
+   */
+  plan?: FaultPlan;
 }
 
 /** An ioredis-compatible in-memory client whose commands meet the faults of `faults`. */
@@ -92,11 +98,13 @@ function connectionResetError(): NodeJS.ErrnoException {
 export function createFaultyRedis(options: FaultyRedisOptions = {}): FaultyRedis {
   if (typeof options !== 'object' || options === null) throw new FaultSpecError('options', 'an object', options);
   validate(options);
-  const plan = new FaultPlan(options);
+  if (options.plan !== undefined && !(options.plan instanceof FaultPlan)) throw new FaultSpecError('plan', 'a FaultPlan', options.plan);
+  const plan = options.plan ?? new FaultPlan(options);
+  const dataset = options.dataset ?? `${process.pid}-${++datasets}`;
   const reconnectDelayMs = options.reconnectDelayMs === undefined ? 50 : options.reconnectDelayMs;
   const enableOfflineQueue = options.enableOfflineQueue ?? true;
   const mockOptions: Record<string, unknown> = {
-    host: `asyncguard-faulty-${options.dataset ?? `${process.pid}-${++datasets}`}`,
+    host: `asyncguard-faulty-${dataset}`,
     port: 6379,
     lazyConnect: false,
   };
@@ -373,6 +381,7 @@ export function createFaultyRedis(options: FaultyRedisOptions = {}): FaultyRedis
     if (reconnect === true) drop(undefined);
     else close();
   };
+  target.duplicate = (override: Partial<FaultyRedisOptions> = {}) => createFaultyRedis({ ...options, ...override, data: undefined, dataset, plan });
   Object.defineProperty(mock, 'status', { get: () => status, configurable: true });
   Object.defineProperty(mock, 'faults', { value: plan, enumerable: false });
   return mock as unknown as FaultyRedis;
