@@ -2,7 +2,7 @@ import type { FaultPlan } from '../../faults/FaultPlan.js';
 import { END, type Item, type Receiver } from './Stage.js';
 import { RespProtocolError, scanCommand, scanReply } from './respScan.js';
 
-/** Commands after which replies no longer answer commands one to one. */
+/** Commands after which replies no longer answer commands one to one (CLIENT REPLY too). */
 const STREAMING = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'monitor']);
 
 type Slot =
@@ -117,7 +117,7 @@ export class RespFaultSession {
           this.#slots.push(slot);
           this.#awaiting.push(slot);
         }
-        if (STREAMING.has(name)) {
+        if (STREAMING.has(name) || (name === 'client' && args[0]?.toString('latin1').toLowerCase() === 'reply')) {
           flushRun(offset);
           this.#toRaw(buf.subarray(offset));
           return;
