@@ -454,17 +454,17 @@ export class RedisManager {
     if (this.connState === 'idle') this.startConnecting();
     switch (this.connState) {
       case 'closed':
-        waiter.fail('the manager is closed');
+        failSoon(waiter, 'the manager is closed');
         return;
       case 'down':
         // Fail fast: the last connection attempt failed; the reconnect loop runs in the background.
-        waiter.fail(this.lastError === '' ? 'Redis is down' : `Redis is down (${this.lastError})`);
+        failSoon(waiter, this.lastError === '' ? 'Redis is down' : `Redis is down (${this.lastError})`);
         return;
       default:
         break;
     }
     if (this.liveWaiters >= this.options.bulkhead.maxQueue) {
-      waiter.fail(`offline queue full (${this.options.bulkhead.maxQueue} commands waiting for a connection)`);
+      failSoon(waiter, `offline queue full (${this.options.bulkhead.maxQueue} commands waiting for a connection)`);
       return;
     }
     this.liveWaiters++;
@@ -688,7 +688,7 @@ export class RedisManager {
   private refuse<T>(outcome: RedisCallOutcome, error: unknown, options: RedisCallOptions<T> | undefined, started: number): Promise<T> {
     this.stats_.record(outcome, performance.now() - started);
     const fallback = options?.fallback;
-    if (fallback === undefined) return Promise.reject(error);
+    if (fallback === undefined) return rejectSoon(error);
     return this.useFallback(commandOf(error), error, fallback);
   }
 
@@ -1211,6 +1211,21 @@ async function closeClient(client: IoredisClient): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
   clearTimeout(timer);
+}
+
+/**
+ * Fast failures are delivered on the next macrotask, not in a microtask: a retry-until-it-works
+ * loop (`for (;;) { try { await redis.get(k) } catch {} }`) must still let I/O run — the
+ * reconnect among it — instead of spinning on rejections that never yield.
+ */
+function rejectSoon<T>(error: unknown): Promise<T> {
+  return new Promise<T>((_resolve, reject) => {
+    setImmediate(reject, error);
+  });
+}
+
+function failSoon(waiter: ReadyWaiter, reason: string): void {
+  setImmediate(() => waiter.fail(reason));
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {
