@@ -28,6 +28,8 @@ import type { TextNode } from 'llamaindex';
 export interface KnowledgeBaseDeps {
   /** Creates the Redis manager on first use (the service's only way to Redis). */
   redis: () => RedisManager | Promise<RedisManager>;
+  /** Whether `close()` closes the manager `redis` made. Default true. */
+  ownsRedis?: boolean;
   /** Runs the CPU-heavy document processing off the main thread. */
   processor: DocumentProcessor;
   embedModel: BaseEmbedding;
@@ -66,7 +68,7 @@ export class KnowledgeBase {
         this.currentManager = manager;
         return manager;
       },
-      { name: 'redis manager', dispose: (m) => m.close() },
+      { name: 'redis manager', ...(deps.ownsRedis === false ? {} : { dispose: (m: RedisManager) => m.close() }) },
     );
     this.index = lazy(({ signal }) => withTimeout(this.buildIndex(signal), this.budgets.indexing, { operation: 'index.build' }), {
       name: 'vector index',

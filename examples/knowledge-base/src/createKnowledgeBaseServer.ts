@@ -10,7 +10,7 @@ import { KnowledgeBase } from './KnowledgeBase.js';
 
 export interface KnowledgeBaseServerOptions {
   /** Redis to use (see `resolveRedis` for the embedded default). */
-  redisUrl: string;
+  redisUrl?: string;
   /** Seed documents (`*.txt`), indexed on first use; `POST /documents` `files` are read from here. */
   documentsDir: string;
   /** The embedding model. Default: the deterministic offline embedding (no network, no model). */
@@ -21,6 +21,11 @@ export interface KnowledgeBaseServerOptions {
   logger?: Logger;
   /** Fastify's own request logger. Default off. */
   httpLogger?: FastifyServerOptions['logger'];
+  /**
+   * A manager to use instead of creating one (e.g. the app-wide `getRedisManager()`); the
+   * service then leaves closing it to its owner. `redisUrl` and `redis` are ignored.
+   */
+  redisManager?: RedisManager;
   /** Further RedisManager settings (breaker, health interval, …). */
   redis?: Omit<RedisManagerOptions, 'url' | 'budgets' | 'name' | 'logger'>;
   processing?: ProcessOptions;
@@ -41,7 +46,12 @@ let instances = 0;
 export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): KnowledgeBaseServer {
   const budgets = defineBudgets(options.budgets ?? {});
   const name = `knowledge-base-${++instances}`;
+  if (options.redisManager === undefined && (options.redisUrl === undefined || options.redisUrl === '')) {
+    throw new TypeError('createKnowledgeBaseServer: options.redisUrl (or options.redisManager) is required');
+  }
+  const given = options.redisManager;
   const redis = (): RedisManager =>
+    given ??
     createRedisManager({
       ...options.redis,
       name,
@@ -51,6 +61,7 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
     });
   const kb = new KnowledgeBase({
     redis,
+    ownsRedis: given === undefined,
     processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing }),
     embedModel: options.embedModel ?? new HashEmbedding(),
     documentsDir: options.documentsDir,
