@@ -32,14 +32,15 @@ function track(manager: RedisManager): RedisManager {
  * first command. Without options the manager uses `REDIS_URL`, else `redis://127.0.0.1:6379`.
  *
  * Asking again for an existing name with different options throws (two parts of a service
- * silently sharing a manager configured for only one of them is a bug); pass no options, or the
- * same ones, to get the existing instance.
+ * silently sharing a manager configured for only one of them is a bug); pass no options, only
+ * `{ name }`, or the same options to get the existing instance.
  */
 export function getRedisManager(options?: RedisManagerOptions): RedisManager {
   const name = options?.name ?? 'default';
   const existing = registry.get(name);
   if (existing !== undefined) {
-    if (options !== undefined && fingerprint(options) !== existing.fingerprint) {
+    const nameOnly = options !== undefined && Object.keys(options).every((k) => k === 'name');
+    if (options !== undefined && !nameOnly && fingerprint(options) !== existing.fingerprint) {
       throw new TypeError(`getRedisManager: a manager named "${name}" already exists with different options; use the same options, none, or createRedisManager() for a separate one`);
     }
     return existing.manager;
