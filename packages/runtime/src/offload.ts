@@ -8,7 +8,7 @@ import { cancelDeadline, type DeadlineEntry, type DeadlineList, scheduleDeadline
 
 /** An exported function of a module, run in the worker: `{ module: new URL('./hash.js', import.meta.url) }`. */
 export interface OffloadModule {
-  /** Absolute path, `file:` URL string or URL of the module. */
+  /** Absolute path, `file:` URL string or URL of the module (a URL object is read once and cached: don't mutate it). */
   module: string | URL;
   /** Export to call. Default `'default'`. */
   export?: string;
@@ -60,6 +60,8 @@ const WORKER_URL = new URL('../worker/offload-worker.mjs', import.meta.url).href
 export class OffloadPool {
   private readonly pool: Piscina;
   private readonly sources = new WeakMap<object, string>();
+  private readonly urlHrefs = new WeakMap<URL, string>();
+  private readonly pathHrefs = new Map<string, string>();
   private closed = false;
 
   constructor(options: OffloadPoolOptions = {}) {
@@ -110,6 +112,22 @@ export class OffloadPool {
     await this.pool.destroy();
   }
 
+  /** The module's `file:` URL; cached, as `URL#href` and `pathToFileURL` are not free per call. */
+  private href(module: string | URL): string {
+    if (module instanceof URL) {
+      let href = this.urlHrefs.get(module);
+      if (href === undefined) this.urlHrefs.set(module, (href = module.href));
+      return href;
+    }
+    if (module.startsWith('file:')) return module;
+    let href = this.pathHrefs.get(module);
+    if (href === undefined) {
+      if (this.pathHrefs.size >= 256) this.pathHrefs.clear();
+      this.pathHrefs.set(module, (href = pathToFileURL(module).href));
+    }
+    return href;
+  }
+
   private task<A extends unknown[], R>(target: OffloadTarget<A, R>, args: A): Task {
     if (!Array.isArray(args)) throw new TypeError('offload: args must be an array');
     if (typeof target === 'function') {
@@ -124,7 +142,7 @@ export class OffloadPool {
     if (typeof target !== 'object' || target === null || (typeof target.module !== 'string' && !(target.module instanceof URL))) {
       throw new TypeError('offload: target must be a function or { module, export? }');
     }
-    const module = target.module instanceof URL ? target.module.href : target.module.startsWith('file:') ? target.module : pathToFileURL(target.module).href;
+    const module = this.href(target.module);
     const exportName = target.export ?? 'default';
     if (typeof exportName !== 'string') throw new TypeError('offload: target.export must be a string');
     return { module, exportName, args };
