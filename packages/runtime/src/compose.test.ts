@@ -111,6 +111,12 @@ describe('compose', () => {
     expectTypeOf(withTimeoutInside.execute).parameter(0).parameter(0).toEqualTypeOf<CallContext>();
   });
 
+  it('timeoutPolicy rejects bad budgets and options at construction', () => {
+    expect(() => timeoutPolicy(-1)).toThrow(/timeoutPolicy: ms must not be negative/);
+    expect(() => timeoutPolicy(2 ** 31)).toThrow(/timeoutPolicy: ms must be at most 2147483647/);
+    expect(() => timeoutPolicy(10, { onLateRejection: 'log' as never })).toThrow(/timeoutPolicy: options\.onLateRejection must be a function/);
+  });
+
   it('rejects anything that is not a policy, naming its position', () => {
     expect(() => compose()).toThrow(/compose: give at least one policy/);
     expect(() => compose(timeoutPolicy(1), {} as never)).toThrow(/compose: argument 2 is not a policy/);
