@@ -1,0 +1,37 @@
+import { Document, Settings } from 'llamaindex';
+import { describe, expect, it } from 'vitest';
+import { isTimeoutError } from '../errors/TimeoutError.js';
+import { fromDocumentsWithBudget } from './fromDocumentsWithBudget.js';
+import { LetterEmbedding } from './testing/LetterEmbedding.js';
+
+const docs = (): Document[] => [
+  new Document({ text: 'the manager fails fast when redis is down', id_: 'a' }),
+  new Document({ text: 'indexing runs under a thirty second budget', id_: 'b' }),
+];
+
+describe('fromDocumentsWithBudget', () => {
+  it('builds a VectorStoreIndex within the budget', async () => {
+    await Settings.withEmbedModel(new LetterEmbedding(), async () => {
+      const index = await fromDocumentsWithBudget(docs(), undefined, { budgetMs: 5000 });
+      const hits = await index.asRetriever({ similarityTopK: 1 }).retrieve({ query: 'indexing budget' });
+      expect(hits[0]?.node.sourceNode?.nodeId).toBe('b');
+    });
+  });
+
+  it('rejects with TimeoutError when embedding is slower than the indexing budget', async () => {
+    await Settings.withEmbedModel(new LetterEmbedding(200), async () => {
+      const started = performance.now();
+      const error = await fromDocumentsWithBudget(docs(), undefined, { budgetMs: 50 }).catch((e: unknown) => e);
+      expect(isTimeoutError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/llamaindex\.fromDocuments timed out/);
+      expect(performance.now() - started).toBeLessThan(50 + 250);
+      // Let the abandoned embedding finish before the next test changes Settings.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+  });
+
+  it('names bad input', async () => {
+    await expect(fromDocumentsWithBudget('nope' as never)).rejects.toThrow(/documents must be an array/);
+    await expect(fromDocumentsWithBudget([], undefined, { budgetMs: Number.NaN })).rejects.toThrow(/budgetMs must be a number/);
+  });
+});
