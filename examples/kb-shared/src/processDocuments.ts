@@ -72,7 +72,6 @@ function resolveOptions(options: ProcessOptions): Required<ProcessOptions> {
 
 /** NFKC, control characters to spaces, whitespace collapsed. */
 export function normaliseText(text: string): string {
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   return text.normalize('NFKC').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 

@@ -81,7 +81,7 @@ export class KnowledgeBase {
     try {
       const [documents, facts] = await Promise.all([readDocumentDirectory(this.deps.documentsDir, signal), this.loadFacts()]);
       const batch = await this.deps.processor.process(documents, signal);
-      const index = await VectorIndex.create(this.deps.embedModel);
+      const index = await VectorIndex.create(this.deps.embedModel, this.budgets.llamaindex);
       await index.insert(batch.chunks, chunkToNode, signal);
       await index.insert(facts, factToNode, signal);
       for (const doc of documents) this.documentIds.add(doc.id);

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Settings, storageContextFromDefaults, TextNode, VectorStoreIndex, type BaseEmbedding } from 'llamaindex';
+import { withTimeout } from '@asyncguard/runtime';
 import { toSearchHit, type Metadata, type SearchHit } from '@asyncguard-examples/kb-shared';
 import { InMemoryVectorStore } from './InMemoryVectorStore.js';
 
@@ -26,9 +27,12 @@ export class VectorIndex {
     private readonly embedModel: BaseEmbedding,
   ) {}
 
-  static async create(embedModel: BaseEmbedding): Promise<VectorIndex> {
+  /** An empty index; `budgetMs` bounds LlamaIndex's set-up (the `llamaindex` budget). */
+  static async create(embedModel: BaseEmbedding, budgetMs: number): Promise<VectorIndex> {
     const storageContext = await storageContextFromDefaults({ vectorStore: new InMemoryVectorStore(embedModel) });
-    const index = await Settings.withEmbedModel(embedModel, () => VectorStoreIndex.init({ nodes: [], storageContext }));
+    const index = await withTimeout(() => Settings.withEmbedModel(embedModel, () => VectorStoreIndex.init({ nodes: [], storageContext })), budgetMs, {
+      operation: 'index.init',
+    });
     return new VectorIndex(index, embedModel);
   }
 

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Settings, TextNode, VectorStoreIndex, type BaseEmbedding } from 'llamaindex';
 import {
@@ -21,7 +23,8 @@ import {
   type SearchHit,
   type StoredFact,
 } from '@asyncguard-examples/kb-shared';
-import { loadDocumentsFromDirectory, readDocumentFile } from './loadDocuments.js';
+import { DocumentFileNotFoundError, loadDocumentsFromDirectory } from './loadDocuments.js';
+import { withTimeout } from './withTimeout.js';
 
 export interface KnowledgeBaseOptions {
   redisUrl: string;
@@ -105,7 +108,12 @@ export class KnowledgeBase {
     const cached = this.factCache.get(id);
     if (cached !== undefined) return cached;
     const client = new Redis(this.redisUrl);
-    const hash = await client.hgetall(factKey(id));
+    let hash: Record<string, string> = {};
+    try {
+      hash = await client.hgetall(factKey(id));
+    } catch {
+      return undefined;
+    }
     await client.quit();
     return factFromHash(hash);
   }
@@ -116,7 +124,12 @@ export class KnowledgeBase {
       text: doc.text,
       metadata: doc.metadata ?? {},
     }));
-    for (const name of request.files ?? []) documents.push(readDocumentFile(this.documentsDir, name));
+    for (const name of request.files ?? []) {
+      const path = join(this.documentsDir, name);
+      if (!existsSync(path)) throw new DocumentFileNotFoundError(name);
+      const text = await withTimeout(readFileSync(path, 'utf8'), 5000);
+      documents.push({ id: name, text, metadata: { file: name } });
+    }
     const batch = processDocuments(documents);
     await this.insert(batch.chunks.map((chunk) => this.chunkToNode(chunk)));
     for (const doc of documents) this.documentIds.add(doc.id);
@@ -133,7 +146,12 @@ export class KnowledgeBase {
 
   async health(): Promise<HealthResponse> {
     const client = new Redis(this.redisUrl);
-    const pong = await client.ping();
+    let pong = 'unreachable';
+    try {
+      pong = await client.ping();
+    } catch {
+      pong = 'unreachable';
+    }
     client.disconnect();
     return {
       status: pong === 'PONG' ? 'ok' : 'degraded',
