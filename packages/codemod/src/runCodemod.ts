@@ -119,7 +119,10 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     }
     // Only files that can see the edits are checked: the edited ones and their direct importers.
     const scope = affectedFiles(program, new Set(base.keys()));
-    const baseline = countDiagnostics(program, collectDiagnostics(program, scope));
+    progress({ phase: 'verify', transform: id, done: -1, total: MAX_VERIFY_ROUNDS });
+    // The unedited program's diagnostics, computed only for files that show any after the edits
+    // (a clean edited program needs no baseline at all).
+    const baseline = new Baseline(program);
     let active = dropConflicts(result.chains, id, report.diagnosticsRolledBack, rel, lineAt);
     let accepted = false;
     for (let round = 0; round < MAX_VERIFY_ROUNDS && active.length > 0; round++) {
@@ -133,7 +136,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       }
       const after = project.getProgram().compilerObject;
       const diagnostics = collectDiagnostics(after, scope);
-      const added = newDiagnostics(diagnostics, baseline);
+      const added = baseline.newDiagnostics(diagnostics);
       if (added.length === 0) {
         accepted = true;
         break;
@@ -393,22 +396,41 @@ function diagnosticKey(d: ts.Diagnostic): string {
   return `${d.file?.fileName ?? ''}\0${d.code}\0${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
 }
 
-function countDiagnostics(_program: ts.Program, diagnostics: ts.Diagnostic[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const d of diagnostics) counts.set(diagnosticKey(d), (counts.get(diagnosticKey(d)) ?? 0) + 1);
-  return counts;
-}
+/** Diagnostics of the program before a transform's edits, per file, computed on demand. */
+class Baseline {
+  private readonly perFile = new Map<string, Map<string, number>>();
 
-function newDiagnostics(diagnostics: ts.Diagnostic[], baseline: Map<string, number>): ts.Diagnostic[] {
-  const left = new Map(baseline);
-  const added: ts.Diagnostic[] = [];
-  for (const d of diagnostics) {
-    const key = diagnosticKey(d);
-    const n = left.get(key) ?? 0;
-    if (n > 0) left.set(key, n - 1);
-    else added.push(d);
+  constructor(private readonly program: ts.Program) {}
+
+  private counts(fileName: string): Map<string, number> {
+    let counts = this.perFile.get(fileName);
+    if (counts === undefined) {
+      const sf = this.program.getSourceFile(fileName);
+      const diagnostics = fileName === ''
+        ? [...this.program.getOptionsDiagnostics(), ...this.program.getGlobalDiagnostics()]
+        : sf ? [...this.program.getSyntacticDiagnostics(sf), ...this.program.getSemanticDiagnostics(sf)] : [];
+      counts = new Map();
+      for (const d of diagnostics) counts.set(diagnosticKey(d), (counts.get(diagnosticKey(d)) ?? 0) + 1);
+      this.perFile.set(fileName, counts);
+    }
+    return counts;
   }
-  return added;
+
+  /** The diagnostics of the edited program that the unedited one did not have. */
+  newDiagnostics(diagnostics: readonly ts.Diagnostic[]): ts.Diagnostic[] {
+    const left = new Map<string, Map<string, number>>();
+    const added: ts.Diagnostic[] = [];
+    for (const d of diagnostics) {
+      const fileName = d.file?.fileName ?? '';
+      let counts = left.get(fileName);
+      if (counts === undefined) left.set(fileName, (counts = new Map(this.counts(fileName))));
+      const key = diagnosticKey(d);
+      const n = counts.get(key) ?? 0;
+      if (n > 0) counts.set(key, n - 1);
+      else added.push(d);
+    }
+    return added;
+  }
 }
 
 /** The chains to undo for a new diagnostic: the one with the nearest edit in its file, else all. */

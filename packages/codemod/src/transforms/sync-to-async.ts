@@ -139,9 +139,6 @@ class SyncToAsyncAnalysis {
   }
 
   private seedRefusal(call: ts.CallExpression, api: SyncApi): string | undefined {
-    if (call.parent && ts.isExpressionStatement(call.parent) && api.kind === 'exec') {
-      // fine: the adapted result is simply discarded
-    }
     const callee = call.expression;
     if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression)) {
       return `${api.sync} is called on an expression (${callee.expression.getText()}); import the module first so the call can be rewritten`;
@@ -525,9 +522,6 @@ class SyncToAsyncAnalysis {
     const fn = unit.node as ts.ArrowFunction | ts.FunctionExpression;
     let outer: ts.Node = fn.parent;
     while (ts.isParenthesizedExpression(outer)) outer = outer.parent;
-    if (ts.isCallExpression(outer) && outer.expression !== fn && ts.isParenthesizedExpression(fn.parent) && outer.expression === fn.parent) {
-      // immediately-invoked
-    }
     if (ts.isCallExpression(outer) && skipParens(outer.expression) === fn) {
       unit.plan = { kind: 'iife', call: outer };
       this.addEdge(this.containerUnit(outer), unit, outer, queue);
