@@ -3,6 +3,12 @@ import { expect } from 'vitest';
 import { describeWithRedis, useRedisServer } from '../../vitest/redis.js';
 import { cleanUpProxies, elapsed, redisThrough, startProxy, until } from './proxyTestSupport.js';
 
+async function elapsedValue<T>(work: () => Promise<T>): Promise<{ value: T; slow: boolean }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, slow: performance.now() - started >= 190 };
+}
+
 describeWithRedis('ChaosProxy RESP faults before a real redis-server', (it) => {
   const server = useRedisServer();
   cleanUpProxies();
@@ -34,6 +40,16 @@ describeWithRedis('ChaosProxy RESP faults before a real redis-server', (it) => {
     proxy.faults.on('hset', { key: 'fact:*' }).delay(250);
     expect(await elapsed(() => redis.hset('fact:1', 'f', 'v'))).toBeGreaterThanOrEqual(235);
     expect(await elapsed(() => redis.hset('other', 'f', 'v'))).toBeLessThan(235);
+  });
+
+  it('delivers a held reply before the server close that followed it', async () => {
+    const proxy = await start();
+    const redis = redisThrough(proxy);
+    await redis.ping();
+    proxy.faults.on('quit').delay(200);
+    const closed = new Promise((resolve) => redis.once('end', resolve));
+    expect(await elapsedValue(() => redis.quit())).toEqual({ value: 'OK', slow: true });
+    await closed;
   });
 
   it('keeps replies in command order around a delayed one in a pipeline', async () => {

@@ -1,9 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { expect, onTestFinished } from 'vitest';
+import { seededRandom } from '../../faults/seededRandom.js';
 import { freePort, startRedisServer } from '../startRedisServer.js';
 import { describeWithRedis, useRedisServer } from '../../vitest/redis.js';
 import { cleanUpProxies, redisThrough, startProxy, until, watchTimers } from './proxyTestSupport.js';
+
+/** Reproducible garbage: the same bytes on every run. */
+function garbage(seed: number, length: number): Buffer {
+  const random = seededRandom(seed);
+  return Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
+}
 
 function rawSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -23,7 +29,7 @@ describeWithRedis('ChaosProxy robustness', (it) => {
       for (let i = 0; i < 5; i++) {
         const socket = await rawSocket(proxy.port);
         socket.on('error', () => undefined);
-        socket.write(randomBytes(4096));
+        socket.write(garbage(i, 4096));
         socket.write('*2\r\n$3\r\nGET\r\n$99999\r\nabc');
         if (i % 2 === 0) socket.resetAndDestroy();
         else socket.destroy();

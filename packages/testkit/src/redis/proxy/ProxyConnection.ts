@@ -53,7 +53,7 @@ export class ProxyConnection {
 
     const writeTo = (socket: Socket, source: Socket, counter: 'upstreamSent' | 'downstreamSent'): Receiver => ({
       push: (item: Item) => {
-        if (socket.destroyed) return;
+        if (socket.destroyed || socket.writableEnded) return;
         if (item === END) {
           socket.end();
           return;

@@ -9,7 +9,8 @@ type Slot =
   | { kind: 'server'; releaseAt: number; hang: boolean; cut: boolean; reply: Buffer | undefined }
   | { kind: 'inject'; releaseAt: number; bytes: Buffer }
   | { kind: 'reset'; releaseAt: number }
-  | { kind: 'raw' };
+  | { kind: 'raw' }
+  | { kind: 'end' };
 
 /** Collects chunks until a scan says enough bytes are there, without re-copying on every chunk. */
 class ByteQueue {
@@ -143,8 +144,16 @@ export class RespFaultSession {
 
   #onReplyBytes(item: Item): void {
     if (this.#closed) return;
+    if (item === END && !this.#rawDown && this.#slots.length > 0) {
+      // The server is gone: replies it never sent (or that hang) will not come. Those still held
+      // go out in order, then the FIN.
+      const deliverable = this.#slots.filter((slot) => !(slot.kind === 'server' && (slot.reply === undefined || slot.hang)));
+      this.#slots.splice(0, this.#slots.length, ...deliverable, { kind: 'end' });
+      this.#awaiting.length = 0;
+      this.#release();
+      return;
+    }
     if (item === END || this.#rawDown) {
-      if (item === END) this.#release();
       this.toClient().push(item);
       return;
     }
@@ -198,6 +207,12 @@ export class RespFaultSession {
     };
     while (this.#slots.length > 0) {
       const head = this.#slots[0] as Slot;
+      if (head.kind === 'end') {
+        this.#slots.shift();
+        emit();
+        this.toClient().push(END);
+        continue;
+      }
       if (head.kind === 'raw') {
         this.#slots.shift();
         this.#rawDown = true;
