@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { ReplyError } from 'ioredis';
 import { expect } from 'vitest';
 import { describeWithRedis, useRedisServer } from '../../vitest/redis.js';
@@ -50,6 +51,18 @@ describeWithRedis('ChaosProxy RESP faults before a real redis-server', (it) => {
     const closed = new Promise((resolve) => redis.once('end', resolve));
     expect(await elapsedValue(() => redis.quit())).toEqual({ value: 'OK', slow: true });
     await closed;
+  });
+
+  it('matches inline commands too (what redis-cli and telnet send)', async () => {
+    const proxy = await start();
+    proxy.faults.on('get', { key: 'inline:*' }).fail('ERR', 'inline fault');
+    const socket = connect({ host: '127.0.0.1', port: proxy.port });
+    let reply = '';
+    socket.on('data', (chunk) => (reply += chunk.toString()));
+    socket.write('PING\r\nGET inline:1\r\nGET other\r\n');
+    await until(() => reply.split('\r\n').length >= 4);
+    socket.destroy();
+    expect(reply).toBe('+PONG\r\n-ERR inline fault\r\n$-1\r\n');
   });
 
   it('keeps replies in command order around a delayed one in a pipeline', async () => {
