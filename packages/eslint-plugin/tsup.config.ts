@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -12,6 +13,10 @@ export default defineConfig({
   // `require('@asyncguard/eslint-plugin')` must return the plugin itself, not `{ default: plugin }`.
   cjsInterop: true,
   splitting: true,
-  // The budgets table is bundled from the runtime (a devDependency) so the plugin has no runtime dependency on it.
+  // The plugin needs only the runtime's budget table: bundle that module (the single source of
+  // truth) rather than the runtime's whole entry point, which pulls in worker pools.
   noExternal: ['@asyncguard/runtime'],
+  esbuildOptions(options) {
+    options.alias = { '@asyncguard/runtime': fileURLToPath(new URL('../runtime/src/budgets.ts', import.meta.url)) };
+  },
 });

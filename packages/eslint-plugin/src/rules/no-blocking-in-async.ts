@@ -1,5 +1,6 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import {
+  calleeName,
   enclosingFunction,
   functionName,
   isFunctionNode,
@@ -87,6 +88,13 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const deny = new Map((options.deny ?? []).map((d) => [d.name, d.hint ?? DEFAULT_HINT]));
     const allow = new Set(options.allow ?? []);
+    const denyNames = new Set([...deny.keys()].map((name) => name.slice(name.lastIndexOf('.') + 1)));
+    /** Only these callees can block: `*Sync`, `wait`, deny-listed names, and plain function calls (helpers). */
+    const mayBlock = (callee: TSESTree.Node): boolean => {
+      if (callee.type === AST_NODE_TYPES.Identifier) return true;
+      const name = calleeName(callee);
+      return name !== null && (name.endsWith('Sync') || name === 'wait' || denyNames.has(name));
+    };
     const checkLoops = options.checkLoops !== false;
     const helperDepth = options.helperDepth ?? 2;
     let analysisCache: FileAnalysis | null = null;
@@ -201,8 +209,8 @@ export default createRule<Options, MessageIds>({
       CallExpression(call) {
         const callee = skipWrappers(call.callee);
         if (isFunctionNode(callee)) return;
-        // Cheap pre-filter: only callees that can block are resolved.
-        if (!inAsyncCode(call)) return;
+        // Cheap pre-filters first: only callees that can block are resolved.
+        if (!mayBlock(callee) || !inAsyncCode(call)) return;
         const direct = directBlocker(call);
         if (direct) {
           context.report({ node: call, messageId: 'blockingCall', data: { what: direct.what, hint: direct.hint } });

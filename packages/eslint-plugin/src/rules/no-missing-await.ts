@@ -259,6 +259,43 @@ export default createRule<Options, MessageIds>({
       context.report({ node: reportNode, messageId: v.kind, suggest });
     };
 
+    /**
+     * Value contexts are everywhere (conditions, template strings), so with type information the
+     * rule only asks the checker about expressions that can plausibly hold a promise: calls, and
+     * variables initialised by a call or annotated with a promise type. Without types the
+     * syntactic check is cheap and used as is.
+     */
+    const isPromiseValue = (input: TSESTree.Node): boolean => {
+      if (!analysis().types) return isPromise(input);
+      return worthTypeQuery(input) && isPromise(input);
+    };
+    const worthTypeQuery = (input: TSESTree.Node): boolean => {
+      const node = skipWrappers(input);
+      switch (node.type) {
+        case AST_NODE_TYPES.CallExpression:
+        case AST_NODE_TYPES.NewExpression:
+        case AST_NODE_TYPES.ImportExpression:
+          return true;
+        case AST_NODE_TYPES.ConditionalExpression:
+          return worthTypeQuery(node.consequent) || worthTypeQuery(node.alternate);
+        case AST_NODE_TYPES.Identifier: {
+          const def = analysis().bindings.variable(node)?.defs[0];
+          if (!def) return false;
+          if (def.type === 'Variable') {
+            const init = def.node.init ? skipWrappers(def.node.init) : null;
+            if (init && (init.type === AST_NODE_TYPES.CallExpression || init.type === AST_NODE_TYPES.NewExpression)) return true;
+            return mentionsPromise(def.node.id.typeAnnotation);
+          }
+          if (def.type === 'Parameter') return def.name.type === AST_NODE_TYPES.Identifier && mentionsPromise(def.name.typeAnnotation);
+          return false;
+        }
+        default:
+          return false;
+      }
+    };
+    const mentionsPromise = (annotation: TSESTree.TSTypeAnnotation | undefined): boolean =>
+      annotation !== undefined && /Promise|Thenable|PromiseLike/.test(sourceCode.getText(annotation));
+
     const reportValue = (node: TSESTree.Node, contextName: string): void => {
       if (reportedValues.has(node)) return;
       reportedValues.add(node);
@@ -278,7 +315,7 @@ export default createRule<Options, MessageIds>({
         checkCondition(node.right);
       } else if (node.type === AST_NODE_TYPES.UnaryExpression && node.operator === '!') {
         checkCondition(node.argument);
-      } else if (isPromise(input)) {
+      } else if (isPromiseValue(input)) {
         reportValue(input, 'a condition');
       }
     };
@@ -322,17 +359,17 @@ export default createRule<Options, MessageIds>({
       listeners.ConditionalExpression = test;
       listeners.LogicalExpression = (node): void => {
         if (node.operator === '??') return;
-        if (isPromise(node.left)) reportValue(node.left, `the left operand of \`${node.operator}\``);
+        if (isPromiseValue(node.left)) reportValue(node.left, `the left operand of \`${node.operator}\``);
       };
       listeners.UnaryExpression = (node): void => {
-        if (node.operator === '!' && isPromise(node.argument)) reportValue(node.argument, 'the operand of `!`');
+        if (node.operator === '!' && isPromiseValue(node.argument)) reportValue(node.argument, 'the operand of `!`');
       };
       listeners.TemplateLiteral = (node): void => {
         if (node.parent.type === AST_NODE_TYPES.TaggedTemplateExpression) return;
-        for (const e of node.expressions) if (isPromise(e)) reportValue(e, 'a template string value');
+        for (const e of node.expressions) if (isPromiseValue(e)) reportValue(e, 'a template string value');
       };
       listeners.SpreadElement = (node): void => {
-        if (isPromise(node.argument)) reportValue(node.argument, 'a spread');
+        if (isPromiseValue(node.argument)) reportValue(node.argument, 'a spread');
       };
     }
     return listeners;

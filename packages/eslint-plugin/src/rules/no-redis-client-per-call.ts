@@ -114,6 +114,8 @@ export default createRule<Options, MessageIds>({
       },
       CallExpression(node) {
         const callee = skipWrappers(node.callee);
+        const name = callee.type === AST_NODE_TYPES.Identifier ? callee.name : callee.type === AST_NODE_TYPES.MemberExpression ? propertyName(callee) : null;
+        if (name === null || !(name === 'duplicate' || NODE_REDIS_FACTORIES.has(name))) return;
         const canonical = analysis().bindings.canonicalName(callee);
         if (canonical !== null) {
           const dot = canonical.lastIndexOf('.');

@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
-import { foldNumber, memberPath, skipWrappers } from '../util/ast.js';
+import { foldNumber, memberPath, rootIdentifier, skipWrappers } from '../util/ast.js';
 import { getAnalysis } from '../util/analysis.js';
 import { MAX_TIMER_MS } from '../util/budgets.js';
 import { createRule } from '../util/createRule.js';
@@ -62,6 +62,18 @@ export default createRule<Options, MessageIds>({
   defaultOptions: [{ functions: [] }],
   create(context, [options]) {
     const extra = new Map((options.functions ?? []).map((f) => [f.name, f.argument]));
+    const TIMER_MODULES = new Set(['timers', 'timers/promises', ASYNCGUARD_RUNTIME]);
+    const extraRoots = new Set([...extra.keys()].map((name) => name.split('.')[0]!));
+    let candidateRoots: Set<string> | null = null;
+    /** Root names a checked callee can start with: globals, imports from timer modules, configured names. */
+    const roots = (): Set<string> => {
+      if (candidateRoots) return candidateRoots;
+      candidateRoots = new Set(['setTimeout', 'setInterval', 'globalThis', 'AbortSignal', 'withTimeout', ...extraRoots]);
+      for (const [local, module] of getAnalysis(context).bindings.moduleLocals()) {
+        if (TIMER_MODULES.has(module) || extra.size > 0) candidateRoots.add(local);
+      }
+      return candidateRoots;
+    };
 
     const delayIndex = (call: TSESTree.CallExpression): number | null => {
       const callee = skipWrappers(call.callee);
@@ -92,6 +104,8 @@ export default createRule<Options, MessageIds>({
         const callee = skipWrappers(call.callee);
         // Cheap filter before resolving names.
         if (callee.type !== AST_NODE_TYPES.Identifier && callee.type !== AST_NODE_TYPES.MemberExpression) return;
+        const root = rootIdentifier(callee);
+        if (!root || !roots().has(root.name)) return;
         const index = delayIndex(call);
         if (index === null) return;
         const arg = call.arguments[index];

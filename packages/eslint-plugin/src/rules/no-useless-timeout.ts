@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
-import { isFunctionNode, memberPath, skipWrappers, someInSameFunction } from '../util/ast.js';
+import { calleeName, isFunctionNode, skipWrappers, someInSameFunction } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { builtinBlockingHint } from '../util/blocking.js';
 import { createRule } from '../util/createRule.js';
@@ -113,8 +113,7 @@ export default createRule<Options, MessageIds>({
 
     return {
       CallExpression(call) {
-        const path = memberPath(call.callee);
-        const name = path ? path[path.length - 1]! : null;
+        const name = calleeName(call.callee);
         if (name === null || !wrappers.has(name)) return;
         const work = call.arguments[0];
         if (!work || work.type === AST_NODE_TYPES.SpreadElement) return;

@@ -7,6 +7,7 @@ import { ensureNamedImport } from '../util/imports.js';
 import {
   ASYNCGUARD_RUNTIME,
   LLAMA_IO_METHODS,
+  LLAMA_METHOD_CATEGORY,
   LLAMA_STATIC_IO,
   REDIS_BLOCKING_FIRST_ARG_SECONDS,
   REDIS_BLOCKING_LAST_ARG_SECONDS,
@@ -106,7 +107,8 @@ export default createRule<Options, MessageIds>({
       const callee = skipWrappers(call.callee);
       if (callee.type !== AST_NODE_TYPES.MemberExpression) return null;
       const method = propertyName(callee);
-      if (method === null) return null;
+      // Cheap pre-filter by method name before classifying the receiver.
+      if (method === null || !(method === 'exec' || method in LLAMA_METHOD_CATEGORY || method in LLAMA_STATIC_IO || redisCommandOf(method) !== null)) return null;
       const resource = analysis().resources.classify(callee.object);
       if (!resource) return null;
       switch (resource.kind) {

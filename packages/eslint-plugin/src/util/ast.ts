@@ -43,6 +43,14 @@ export function propertyName(node: TSESTree.MemberExpression): string | null {
   return null;
 }
 
+/** The name a callee is called by: `f` for `f()`, `m` for `a.b.m()`; null otherwise. Allocation-free. */
+export function calleeName(callee: TSESTree.Node): string | null {
+  const n = skipWrappers(callee);
+  if (n.type === AST_NODE_TYPES.Identifier) return n.name;
+  if (n.type === AST_NODE_TYPES.MemberExpression) return propertyName(n);
+  return null;
+}
+
 /** `a.b.c` → `['a', 'b', 'c']`; `this.x` → `['this', 'x']`; null when a segment is not a plain name. */
 export function memberPath(node: TSESTree.Node): string[] | null {
   const n = skipWrappers(node);

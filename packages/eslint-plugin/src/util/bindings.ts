@@ -21,6 +21,7 @@ export function normalizeModule(source: string): string {
 export class Bindings {
   readonly #sourceCode: Readonly<TSESLint.SourceCode>;
   readonly #variables = new WeakMap<TSESTree.Identifier, Variable | null>();
+  #moduleLocals: Map<string, string> | null = null;
 
   constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
     this.#sourceCode = sourceCode;
@@ -37,6 +38,39 @@ export class Bindings {
     }
     this.#variables.set(id, found);
     return found;
+  }
+
+  /**
+   * Local names bound at module level by imports and `require`s, with their module. A cheap
+   * pre-filter: rules look names up here before resolving scopes.
+   */
+  moduleLocals(): ReadonlyMap<string, string> {
+    if (this.#moduleLocals) return this.#moduleLocals;
+    const locals = new Map<string, string>();
+    for (const statement of this.#sourceCode.ast.body) {
+      if (statement.type === AST_NODE_TYPES.ImportDeclaration) {
+        for (const spec of statement.specifiers) locals.set(spec.local.name, normalizeModule(statement.source.value));
+      } else if (statement.type === AST_NODE_TYPES.TSImportEqualsDeclaration) {
+        const ref = statement.moduleReference;
+        if (ref.type === AST_NODE_TYPES.TSExternalModuleReference && ref.expression.type === AST_NODE_TYPES.Literal) {
+          locals.set(statement.id.name, normalizeModule(String(ref.expression.value)));
+        }
+      } else if (statement.type === AST_NODE_TYPES.VariableDeclaration) {
+        for (const d of statement.declarations) {
+          const module = d.init ? requiredModule(skipWrappers(d.init)) : null;
+          if (module === null) continue;
+          if (d.id.type === AST_NODE_TYPES.Identifier) locals.set(d.id.name, module);
+          else if (d.id.type === AST_NODE_TYPES.ObjectPattern) {
+            for (const prop of d.id.properties) {
+              const value = prop.type === AST_NODE_TYPES.Property ? (prop.value.type === AST_NODE_TYPES.AssignmentPattern ? prop.value.left : prop.value) : null;
+              if (value?.type === AST_NODE_TYPES.Identifier) locals.set(value.name, module);
+            }
+          }
+        }
+      }
+    }
+    this.#moduleLocals = locals;
+    return locals;
   }
 
   /** True when `id` is not declared in the file (a global or an implicit one). */

@@ -1,8 +1,15 @@
 import type { JSONSchema } from '@typescript-eslint/utils';
-import { DEFAULT_BUDGETS, MAX_TIMER_MS, type BudgetCategory, type Budgets } from '@asyncguard/runtime';
+import { DEFAULT_BUDGETS, MAX_TIMER_MS } from '@asyncguard/runtime';
 
 export { DEFAULT_BUDGETS, MAX_TIMER_MS };
-export type { BudgetCategory, Budgets };
+
+/**
+ * The runtime's budget categories, spelled out so the plugin's published types do not depend on
+ * the runtime package (it is bundled, not a dependency). `tests/budgets.test.ts` keeps this equal
+ * to the runtime's `BudgetCategory`.
+ */
+export type BudgetCategory = 'redis' | 'redisScan' | 'llamaindex' | 'search' | 'indexing';
+export type Budgets = Readonly<Record<BudgetCategory, number>>;
 
 export const BUDGET_CATEGORY_NAMES = Object.keys(DEFAULT_BUDGETS) as BudgetCategory[];
 

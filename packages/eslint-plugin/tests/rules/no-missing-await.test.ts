@@ -215,11 +215,21 @@ runTyped('no-missing-await, typed only', rule, {
     'const redis = { get(k: string) { return k; } };\nfunction f() { redis.get("k"); }',
     'function f(x: { then(): number }) { x.then(); }',
     'declare const p: Promise<void>;\nasync function f() { await p; }',
+    'function f(x: { ok: boolean }, name: string) { if (x.ok) return `${name}`; }',
   ],
   invalid: [
     {
       code: 'function f(client: { get(): Promise<string> }) { client.get(); }',
       errors: [{ messageId: 'floating', line: 1, column: 50, endLine: 1, endColumn: 63, suggestions: [voidOnly('function f(client: { get(): Promise<string> }) { ', 'client.get();', ' }')] }],
+    },
+    {
+      // Typed value contexts ask the checker about variables annotated or initialised as promises.
+      code: 'function f(ready: Promise<boolean>) { if (ready) return 1; }',
+      errors: [{ messageId: 'valueContext', data: { context: 'a condition' }, line: 1, column: 43, endLine: 1, endColumn: 48, suggestions: [] }],
+    },
+    {
+      code: 'declare function load(): Promise<string>;\nfunction f() { const text = load(); return `${text}`; }',
+      errors: [{ messageId: 'valueContext', data: { context: 'a template string value' }, line: 2, column: 47, endLine: 2, endColumn: 51, suggestions: [] }],
     },
     {
       code: 'declare const ps: Promise<void>[];\nfunction f() { ps; }',
