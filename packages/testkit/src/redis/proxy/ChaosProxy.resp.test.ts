@@ -59,7 +59,7 @@ describeWithRedis('ChaosProxy RESP faults before a real redis-server', (it) => {
     const socket = connect({ host: '127.0.0.1', port: proxy.port });
     let reply = '';
     socket.on('data', (chunk) => (reply += chunk.toString()));
-    socket.write('PING\r\nGET inline:1\r\nGET other\r\n');
+    socket.write('PING\r\nGET inline:1\r\nGET plain:inline\r\n');
     await until(() => reply.split('\r\n').length >= 4);
     socket.destroy();
     expect(reply).toBe('+PONG\r\n-ERR inline fault\r\n$-1\r\n');
