@@ -6,14 +6,23 @@
  * Each round runs every contender once per concurrency, in a rotated order (interleaved, so
  * drift on the shared machine hits everyone alike); the table reports the median over rounds.
  * Workload: 50/50 GET and SET over 1000 keys with 64-byte values. Every contender has its own
- * connection and the same 2000 ms budget and a 5-failure breaker.
+ * connection and the same 2000 ms budget and a 5-failure breaker. The manager corks its socket
+ * for the rest of the tick on the first write, so concurrent commands leave in one writev; an
+ * extra row shows raw ioredis with its own `enableAutoPipelining` for comparison.
  *
  * Floors (from the issue): the manager keeps ≥ 90% of raw ioredis throughput at c=100 and beats
  * both wrapped peers.
  *
- *   pnpm bench redis [--rounds 7] [--ops 30000]
+ * Then two fault figures the tests only bound loosely:
+ * - settle precision: with the server stalled (SIGSTOP) or killed under load, how far past its
+ *   budget each call settles (the target is ≤ budget + 50 ms);
+ * - memory: Redis down for 30 s while 1,000 commands/s keep coming — heap growth after GC.
+ *
+ *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30]
  */
-import { createRedisManager, type RedisManager } from '@asyncguard/runtime';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createRedisManager, isTimeoutError, type RedisManager } from '@asyncguard/runtime';
 import { startRedisServer } from '@asyncguard/testkit';
 import { circuitBreaker, ConsecutiveBreaker, handleAll, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { Redis } from 'ioredis';
@@ -46,6 +55,10 @@ async function makeContenders(port: number): Promise<Contender[]> {
   };
 
   const raw = await connect();
+  // Not a floor contender: ioredis' own batching, shown so the manager's socket corking
+  // (one writev per tick) is compared with the closest thing raw ioredis offers.
+  const pipelined = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableAutoPipelining: true });
+  await pipelined.connect();
   const manager: RedisManager = createRedisManager({ name: 'bench', host: '127.0.0.1', port, budgets: { redis: BUDGET }, healthIntervalMs: 5000 });
   await manager.redis.ping();
 
@@ -59,6 +72,7 @@ async function makeContenders(port: number): Promise<Contender[]> {
 
   return [
     { name: 'ioredis (raw)', get: (k) => raw.get(k), set: (k, v) => raw.set(k, v), close: async () => void raw.disconnect() },
+    { name: 'ioredis (enableAutoPipelining)', get: (k) => pipelined.get(k), set: (k, v) => pipelined.set(k, v), close: async () => void pipelined.disconnect() },
     { name: 'asyncguard RedisManager', get: (k) => manager.redis.get(k), set: (k, v) => manager.redis.set(k, v), close: () => manager.close() },
     {
       name: 'cockatiel 3.2.1 (timeout+breaker)',
@@ -175,6 +189,114 @@ async function main(): Promise<void> {
   }
   rows.push('', ...floors);
   process.stdout.write(rows.join('\n') + '\n');
+  await faultFigures();
+  await memoryFigure(arg('down-seconds', 30));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const pct = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** How late past the budget calls settle when the server stalls or dies under load. */
+async function faultFigures(): Promise<void> {
+  const budget = 200;
+  const lines = ['', `settle precision under faults (budget ${budget} ms, 20 concurrent loops, 2 s of fault):`, '', '| fault | calls | failed | failures settled fast (<50 ms) | timeouts | timeout overshoot p50 / p99 / max ms | slowest call ms |', '|---|---:|---:|---:|---:|---:|---:|'];
+  for (const fault of ['SIGSTOP (stall)', 'SIGKILL (down)'] as const) {
+    const server = await startRedisServer();
+    const m = createRedisManager({ name: `fault-${fault}`, url: server.url, budgets: { redis: budget }, healthIntervalMs: 100, breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1000 } });
+    await m.redis.ping();
+    const records: { ms: number; ok: boolean; timeout: boolean }[] = [];
+    let running = true;
+    const loop = async (w: number): Promise<void> => {
+      for (let i = 0; running; i++) {
+        const t0 = performance.now();
+        try {
+          await ((i & 1) === 0 ? m.redis.set(`f:${w}:${i % 20}`, 'v') : m.redis.get(`f:${w}:${i % 20}`));
+          records.push({ ms: performance.now() - t0, ok: true, timeout: false });
+        } catch (err) {
+          records.push({ ms: performance.now() - t0, ok: false, timeout: isTimeoutError(err) });
+          await sleep(5);
+        }
+      }
+    };
+    const loops = Array.from({ length: 20 }, (_, w) => loop(w));
+    await sleep(200);
+    const from = records.length;
+    if (fault === 'SIGSTOP (stall)') server.pause();
+    else await server.kill('SIGKILL');
+    await sleep(2000);
+    running = false;
+    await Promise.all(loops);
+    if (fault === 'SIGSTOP (stall)') server.resume();
+    await m.close({ drainMs: 0 });
+    await server.stop();
+    const during = records.slice(from);
+    const failed = during.filter((r) => !r.ok);
+    const overshoot = during.filter((r) => r.timeout).map((r) => r.ms - budget).sort((a, b) => a - b);
+    const slowest = Math.max(...during.map((r) => r.ms));
+    lines.push(
+      `| ${fault} | ${during.length} | ${failed.length} | ${failed.filter((r) => r.ms < 50).length} | ${overshoot.length} | ${overshoot.length === 0 ? '–' : `${pct(overshoot, 0.5).toFixed(1)} / ${pct(overshoot, 0.99).toFixed(1)} / ${(overshoot[overshoot.length - 1] ?? 0).toFixed(1)}`} | ${slowest.toFixed(1)} |`,
+    );
+  }
+  lines.push('', `(invariant: every call settles by budget + 50 ms, i.e. slowest call ≤ ${budget + 50} ms)`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Heap growth with Redis down for `seconds` s at 1,000 commands/s. */
+async function memoryFigure(seconds: number): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = async (): Promise<number> => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await sleep(20);
+    }
+    return process.memoryUsage().heapUsed;
+  };
+  const server = await startRedisServer();
+  const m = createRedisManager({ name: 'memory', url: server.url, healthIntervalMs: 1000 });
+  await m.redis.ping();
+  await server.kill('SIGKILL');
+  let issued = 0;
+  let settled = 0;
+  let maxPending = 0;
+  const tick = (): void => {
+    for (let i = 0; i < 10; i++) {
+      issued++;
+      const p = issued % 2 === 0 ? m.redis.set(`mem:${issued}`, 'x'.repeat(100)) : m.redis.get(`mem:${issued}`);
+      p.then(
+        () => settled++,
+        () => settled++,
+      );
+    }
+    maxPending = Math.max(maxPending, issued - settled);
+  };
+  const warm = setInterval(tick, 10);
+  await sleep(1000);
+  clearInterval(warm);
+  await sleep(200);
+  const before = await heap();
+  const samples: number[] = [];
+  const timer = setInterval(tick, 10);
+  for (let s = 0; s < seconds; s++) {
+    await sleep(1000);
+    samples.push(process.memoryUsage().heapUsed);
+  }
+  clearInterval(timer);
+  await sleep(300);
+  const after = await heap();
+  const stats = m.stats();
+  await m.close();
+  await server.stop();
+  const mb = (b: number): string => (b / 1024 / 1024).toFixed(2);
+  process.stdout.write(
+    [
+      '',
+      `memory with Redis down for ${seconds} s at ~1,000 commands/s: ${issued.toLocaleString('en-US')} commands issued, all settled: ${settled === issued}`,
+      `  heap after GC: ${mb(before)} MB before → ${mb(after)} MB after (${after >= before ? '+' : ''}${mb(after - before)} MB); peak sampled heap ${mb(Math.max(...samples))} MB`,
+      `  most commands pending at once: ${maxPending}; in flight at the end: ${stats.inFlight}; outcomes: ${JSON.stringify(stats.calls)}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err: unknown) => {

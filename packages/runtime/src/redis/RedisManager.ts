@@ -183,6 +183,8 @@ export class RedisManager {
   private closePromise: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private readonly commandOptions: { replyEncoding: 'utf8'; keyPrefix?: string };
+  private corked: { uncork(): void } | undefined = undefined;
+  private readonly corkable: boolean;
   private readonly logTimes = new Map<string, { at: number; suppressed: number }>();
   private readonly gauge: ((result: { observe(value: number, attributes?: Record<string, string>): void }) => void) | undefined;
 
@@ -190,6 +192,7 @@ export class RedisManager {
     this.options = resolveRedisManagerOptions(options);
     this.name = this.options.name;
     this.budgets = this.options.budgets;
+    this.corkable = this.options.mode !== 'cluster';
     this.commandOptions = this.options.keyPrefix === '' ? { replyEncoding: 'utf8' } : { replyEncoding: 'utf8', keyPrefix: this.options.keyPrefix };
     this.stats_ = new RedisStatsRecorder(this.name, this.options.meter);
     const b = this.options.breaker;
@@ -518,6 +521,7 @@ export class RedisManager {
     call.command = command;
     call.phase = Phase.Sent;
     call.written++;
+    if (this.corked === undefined && this.corkable) this.cork(client);
     client.sendCommand(command);
     const settled = command.promise.then(
       (value: unknown) => this.onReply(call, value),
@@ -526,6 +530,25 @@ export class RedisManager {
     if (call.resolve !== undefined) settled.then(call.resolve, call.reject);
     return settled;
   }
+
+  /**
+   * Holds the socket's writes until the end of the current tick, so the commands issued in one
+   * tick leave in one `writev` instead of one syscall each (what dominates the client's CPU at
+   * high concurrency). Standalone and Sentinel only; Cluster spreads commands over node sockets.
+   */
+  private cork(client: IoredisClient): void {
+    const stream = (client as { stream?: { cork(): void; uncork(): void; writable?: boolean } }).stream;
+    if (stream === undefined || stream.writable !== true) return;
+    stream.cork();
+    this.corked = stream;
+    process.nextTick(this.uncork);
+  }
+
+  private readonly uncork = (): void => {
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork();
+  };
 
   private onReply(call: PendingCall, value: unknown): unknown {
     const now = performance.now();
