@@ -75,6 +75,17 @@ describe('retry', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('yields to the event loop between attempts even with a zero backoff', async () => {
+    let ioTurn = false;
+    setImmediate(() => (ioTurn = true));
+    const error = await retry(
+      () => Promise.reject(new Error('fast failure')),
+      { maxAttempts: 3, initialDelayMs: 0, maxDelayMs: 0 },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('fast failure');
+    expect(ioTurn).toBe(true);
+  });
+
   it('retryPolicy is a reusable policy', async () => {
     vi.useFakeTimers();
     const policy = retryPolicy({ maxAttempts: 2, initialDelayMs: 1 });

@@ -191,18 +191,23 @@ function safeRetryOn(s: Settings, error: unknown, attempt: number): boolean {
   }
 }
 
-/** Sleeps `ms`, rejecting with the source's reason if it aborts first. */
+/**
+ * Sleeps `ms`, rejecting with the source's reason if it aborts first. A zero backoff still
+ * waits for the next macrotask, so a run of fast failures can't starve I/O.
+ */
 function sleep(ms: number, source: CancellationSource | undefined): Promise<void> {
-  if (ms <= 0 && source === undefined) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     let unsubscribe: (() => void) | undefined;
-    const timer = setTimeout(() => {
+    const wake = (): void => {
       unsubscribe?.();
       resolve();
-    }, ms);
+    };
+    const immediate = ms <= 0 ? setImmediate(wake) : undefined;
+    const timer = ms <= 0 ? undefined : setTimeout(wake, ms);
     if (source === undefined) return;
     const onAbort = (reason: unknown): void => {
-      clearTimeout(timer);
+      if (immediate !== undefined) clearImmediate(immediate);
+      if (timer !== undefined) clearTimeout(timer);
       reject(reason);
     };
     const already = sourceAborted(source);
