@@ -11,7 +11,7 @@
  * four-policy composition >= 5x cheaper than cockatiel's wrap of the same four; breaker no
  * dearer than cockatiel's; no heap growth; offload adds < 10% over piscina.
  *
- *   pnpm bench runtime [--rounds 5] [--calls 100000] [--heap-calls 1000000] [--offload-calls 3000]
+ *   pnpm bench runtime [--rounds 5] [--calls 100000] [--heap-calls 1000000] [--offload-rounds 11] [--offload-calls 2000]
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -44,7 +44,9 @@ const ROUNDS = arg('rounds', 5);
 const CHUNKS = 10;
 const CALLS = arg('calls', 100_000);
 const HEAP_CALLS = arg('heap-calls', 1_000_000);
-const OFFLOAD_CALLS = arg('offload-calls', 3000);
+const OFFLOAD_CALLS = arg('offload-calls', 2000);
+// Round trips are ~25 µs and noisy on a shared machine: more, shorter rounds.
+const OFFLOAD_ROUNDS = arg('offload-rounds', 11);
 const WARMUP = 20_000;
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -207,12 +209,12 @@ async function offloadPhase(): Promise<Map<string, Timing>> {
   ];
   for (const [, run] of modes) await timePerCall(run, 500);
   const samples = new Map<string, Timing[]>(modes.map(([name]) => [name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < OFFLOAD_ROUNDS; round++) {
     for (let i = 0; i < modes.length; i++) {
       const [name, run] = modes[(i + round) % modes.length]!;
       samples.get(name)!.push(await timePerCall(run, OFFLOAD_CALLS));
     }
-    process.stderr.write(`  offload round ${round + 1}/${ROUNDS} done\n`);
+    process.stderr.write(`  offload round ${round + 1}/${OFFLOAD_ROUNDS} done\n`);
   }
   await Promise.all([piscina.destroy(), pool.destroy()]);
   const result = new Map<string, Timing>();
@@ -258,7 +260,7 @@ console.log(`(baseline heap growth: ${heapCell(heap.get(baseline.name)!)}; "vs a
 
 const pis = off.get('piscina run() directly')!;
 const pct = (t: number, p: number): string => `${(((t - p) / p) * 100).toFixed(1)}%`;
-console.log(`\nOffload round trip (sum of 1000 ints, 1 worker, sequential), medians of ${ROUNDS} rounds x ${OFFLOAD_CALLS} calls; CPU counts the worker thread too`);
+console.log(`\nOffload round trip (sum of 1000 ints, 1 worker, sequential), medians of ${OFFLOAD_ROUNDS} rounds x ${OFFLOAD_CALLS} calls; CPU counts the worker thread too`);
 printTable(
   ['mode', 'CPU per call', 'vs piscina', 'wall per call', 'vs piscina (wall)'],
   [...off].map(([name, t]) => {
