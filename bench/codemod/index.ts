@@ -32,18 +32,20 @@ const MAX_RSS_BYTES = 2 * 1024 ** 3;
 
 interface Sample {
   seconds: number;
+  /** user + system CPU seconds: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   rssBytes: number;
   stdout: string;
 }
 
 /** Runs a command under /usr/bin/time and returns its wall time and max RSS. */
 function measure(command: string, args: string[]): Sample {
-  const result = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', command, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const line = /__TIME__ ([\d.]+) (\d+)/.exec(result.stderr);
+  const result = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', command, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(result.stderr);
   if (result.status !== 0 || line === null) {
     throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
-  return { seconds: Number(line[1]), rssBytes: Number(line[2]) * 1024, stdout: result.stdout };
+  return { seconds: Number(line[1]), rssBytes: Number(line[2]) * 1024, cpuSeconds: Number(line[3]) + Number(line[4]), stdout: result.stdout };
 }
 
 function median(values: number[]): number {
@@ -68,20 +70,24 @@ try {
       samples[who].push(sample);
       if (who === 'codemod') summary = sample.stdout.trim();
     }
-    process.stdout.write(`round ${round + 1}/${ROUNDS}: tsc ${samples.tsc[round]!.seconds.toFixed(2)} s, codemod ${samples.codemod[round]!.seconds.toFixed(2)} s\n`);
+    const t = samples.tsc[round]!;
+    const c = samples.codemod[round]!;
+    process.stdout.write(`round ${round + 1}/${ROUNDS}: tsc ${t.seconds.toFixed(2)} s (cpu ${t.cpuSeconds.toFixed(2)} s), codemod ${c.seconds.toFixed(2)} s (cpu ${c.cpuSeconds.toFixed(2)} s)\n`);
   }
   const parsed = JSON.parse(summary) as { changes: number; seeds: number; files: number; stops: number; rolledBack: number };
   const tscTime = median(samples.tsc.map((s) => s.seconds));
   const codemodTime = median(samples.codemod.map((s) => s.seconds));
+  const tscCpu = median(samples.tsc.map((s) => s.cpuSeconds));
+  const codemodCpu = median(samples.codemod.map((s) => s.cpuSeconds));
   const tscRss = median(samples.tsc.map((s) => s.rssBytes));
   const codemodRss = median(samples.codemod.map((s) => s.rssBytes));
   const peakRss = Math.max(...samples.codemod.map((s) => s.rssBytes));
   const mb = (b: number): string => `${(b / 1024 ** 2).toFixed(0)} MB`;
   const ratio = codemodTime / tscTime;
   process.stdout.write(`\ncodemod report: ${parsed.seeds}/${shape.syncCallSites} sync call sites converted, ${parsed.changes} changes in ${parsed.files} files, ${parsed.stops} stops, ${parsed.rolledBack} rolled back\n\n`);
-  process.stdout.write(`| contender (median of ${ROUNDS}) | wall time | peak RSS | time vs tsc |\n|---|---:|---:|---:|\n`);
-  process.stdout.write(`| tsc --noEmit | ${tscTime.toFixed(2)} s | ${mb(tscRss)} | 1.00x |\n`);
-  process.stdout.write(`| asyncguard-codemod (analyse + transform + verify) | ${codemodTime.toFixed(2)} s | ${mb(codemodRss)} | ${ratio.toFixed(2)}x |\n\n`);
+  process.stdout.write(`| contender (median of ${ROUNDS}) | wall time | CPU time | peak RSS | wall vs tsc | CPU vs tsc |\n|---|---:|---:|---:|---:|---:|\n`);
+  process.stdout.write(`| tsc --noEmit | ${tscTime.toFixed(2)} s | ${tscCpu.toFixed(2)} s | ${mb(tscRss)} | 1.00x | 1.00x |\n`);
+  process.stdout.write(`| asyncguard-codemod (analyse + transform + verify) | ${codemodTime.toFixed(2)} s | ${codemodCpu.toFixed(2)} s | ${mb(codemodRss)} | ${ratio.toFixed(2)}x | ${(codemodCpu / tscCpu).toFixed(2)}x |\n\n`);
   const timeOk = ratio <= MAX_TIME_RATIO;
   const memoryOk = peakRss < MAX_RSS_BYTES;
   const converted = parsed.seeds === shape.syncCallSites && parsed.rolledBack === 0;

@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { CodemodInputError } from './CodemodInputError.js';
@@ -57,8 +57,8 @@ const MAX_VERIFY_ROUNDS = 6;
 export async function runCodemod(options: CodemodOptions): Promise<CodemodReport> {
   const cwd = options.cwd ?? process.cwd();
   const transformIds = checkTransforms(options.transforms);
-  const realPaths = (options.paths ?? []).map((p) => existingPath(p, cwd));
-  const loaded = loadProject(options.project, cwd, options.root);
+  const realPaths = await Promise.all((options.paths ?? []).map((p) => existingPath(p, cwd)));
+  const loaded = await loadProject(options.project, cwd, options.root);
   const { project, root } = loaded;
   const selection = realPaths.map((real, i) => {
     if (!isUnder(real, root)) throw new CodemodInputError('paths', `${options.paths![i]} is outside the project root ${root}`);
@@ -73,9 +73,11 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const report: CodemodReport = { root, changes: [], stops: [], skipped: [], diagnosticsRolledBack: [], files: [], written: [] };
   const reasons = new Map<string, string>();
   const original = new Map<string, string>();
-  for (const file of project.getSourceFiles()) {
+  const sourceFiles = project.getSourceFiles();
+  const fileReasons = await Promise.all(sourceFiles.map((file) => notEditableReason(file.compilerNode, root, selection)));
+  for (const [index, file] of sourceFiles.entries()) {
     const fileName = file.getFilePath();
-    const reason = notEditableReason(file.compilerNode, root, selection);
+    const reason = fileReasons[index];
     if (reason !== undefined) {
       reasons.set(fileName, reason);
       const selected = selection.length === 0 || selection.some((s) => isUnder(fileName, s));
@@ -210,11 +212,11 @@ function checkTransforms(ids: readonly TransformId[] | undefined): TransformId[]
   return TRANSFORM_IDS.filter((id) => ids.includes(id));
 }
 
-function loadProject(projectOption: string | Project, cwd: string, rootOption: string | undefined): LoadedProject {
+async function loadProject(projectOption: string | Project, cwd: string, rootOption: string | undefined): Promise<LoadedProject> {
   if (projectOption instanceof Project) {
     const configPath = projectOption.getCompilerOptions().configFilePath;
     const root = rootOption ?? (typeof configPath === 'string' ? dirname(configPath) : cwd);
-    return { project: projectOption, root: realpathSync(root), owned: false };
+    return { project: projectOption, root: await realpath(root), owned: false };
   }
   if (typeof projectOption !== 'string' || projectOption === '') {
     throw new CodemodInputError('project', 'must be a tsconfig.json path or a directory holding one');
@@ -222,14 +224,14 @@ function loadProject(projectOption: string | Project, cwd: string, rootOption: s
   let configPath = resolve(cwd, projectOption);
   let stats;
   try {
-    stats = statSync(configPath);
+    stats = await stat(configPath);
   } catch {
     throw new CodemodInputError('project', `${configPath} does not exist`);
   }
   if (stats.isDirectory()) {
     configPath = resolve(configPath, 'tsconfig.json');
     try {
-      statSync(configPath);
+      await stat(configPath);
     } catch {
       throw new CodemodInputError('project', `no tsconfig.json in ${dirname(configPath)}`);
     }
@@ -244,12 +246,12 @@ function loadProject(projectOption: string | Project, cwd: string, rootOption: s
   } catch (error) {
     throw new CodemodInputError('project', `can't load ${configPath}: ${(error as Error).message}`);
   }
-  return { project, root: realpathSync(dirname(configPath)), owned: true };
+  return { project, root: await realpath(dirname(configPath)), owned: true };
 }
 
-function existingPath(path: string, cwd: string): string {
+async function existingPath(path: string, cwd: string): Promise<string> {
   try {
-    return realpathSync(resolve(cwd, path));
+    return await realpath(resolve(cwd, path));
   } catch {
     throw new CodemodInputError('paths', `${path} does not exist`);
   }
@@ -260,15 +262,16 @@ function isUnder(path: string, dir: string): boolean {
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }
 
-function notEditableReason(sf: ts.SourceFile, root: string, selection: readonly string[]): string | undefined {
+async function notEditableReason(sf: ts.SourceFile, root: string, selection: readonly string[]): Promise<string | undefined> {
   const fileName = sf.fileName;
   if (/[\\/]node_modules[\\/]/.test(fileName)) return 'in node_modules';
   if (sf.isDeclarationFile) return '.d.ts declaration file';
   if (!isUnder(fileName, root)) return 'outside the project root';
   if (selection.length > 0 && !selection.some((s) => isUnder(fileName, s))) return 'outside the selected paths';
   try {
-    if (lstatSync(fileName).isSymbolicLink()) return 'symlink: never written through';
-    if (realpathSync(fileName) !== fileName && !isUnder(realpathSync(fileName), root)) return 'symlink: resolves outside the project root';
+    if ((await lstat(fileName)).isSymbolicLink()) return 'symlink: never written through';
+    const real = await realpath(fileName);
+    if (real !== fileName && !isUnder(real, root)) return 'symlink: resolves outside the project root';
   } catch {
     return 'not on disk';
   }

@@ -682,7 +682,9 @@ class SyncToAsyncAnalysis {
     };
     for (const unit of asyncUnits) {
       parent.set(unit, parent.get(unit) ?? unit);
-      for (const other of [...unit.callees, ...unit.links]) if (asyncUnits.has(other)) union(unit, other);
+      // An already-async caller has no edit of its own: it doesn't tie its callees' chains together.
+      if (unit.alreadyAsync) continue;
+      for (const other of [...unit.callees, ...unit.links]) if (asyncUnits.has(other) && !other.alreadyAsync) union(unit, other);
     }
     const chains = new Map<Unit, ChangeChain>();
     const chainOf = (unit: Unit): ChangeChain => {
