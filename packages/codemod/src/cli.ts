@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CodemodInputError, isCodemodInputError } from './CodemodInputError.js';
 import { TRANSFORM_IDS, type CodemodReport, type TransformId } from './report.js';
@@ -108,7 +107,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const progress = stderr.isTTY === true ? progressPrinter(stderr) : undefined;
   let report: CodemodReport;
   try {
-    const project = options.project ?? nearestTsconfig(options.paths[0] !== undefined ? resolve(cwd, options.paths[0]) : cwd) ?? cwd;
+    const project = options.project ?? (await nearestTsconfig(options.paths[0] !== undefined ? resolve(cwd, options.paths[0]) : cwd)) ?? cwd;
     report = await runCodemod({
       project,
       paths: options.paths,
@@ -161,11 +160,12 @@ function fail(stderr: CliIo['stderr'], error: unknown): number {
   return EXIT_INTERNAL;
 }
 
-function nearestTsconfig(start: string): string | undefined {
-  let dir = existsSync(start) && !start.endsWith('.json') ? start : dirname(start);
+async function nearestTsconfig(start: string): Promise<string | undefined> {
+  const isFile = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isFile() ?? false;
+  let dir = (await stat(start).catch(() => undefined))?.isDirectory() ? start : dirname(start);
   for (;;) {
     const candidate = join(dir, 'tsconfig.json');
-    if (existsSync(candidate)) return candidate;
+    if (await isFile(candidate)) return candidate;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
