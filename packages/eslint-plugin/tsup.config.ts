@@ -4,7 +4,15 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
-  dts: { compilerOptions: { ignoreDeprecations: '6.0', composite: false } },
+  dts: {
+    compilerOptions: {
+      ignoreDeprecations: '6.0',
+      composite: false,
+      rootDir: fileURLToPath(new URL('..', import.meta.url)),
+      // Declarations are built from the same runtime module the code bundles, not from its dist.
+      paths: { '@asyncguard/runtime': [fileURLToPath(new URL('../runtime/src/budgets.ts', import.meta.url))] },
+    },
+  },
   sourcemap: true,
   clean: true,
   shims: true,

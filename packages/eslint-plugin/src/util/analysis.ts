@@ -1,4 +1,5 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { useVisitorKeys } from './ast.js';
 import { getBindings, type Bindings } from './bindings.js';
 import { SyntacticPromises } from './promises.js';
 import { ResourceClassifier } from './resources.js';
@@ -24,6 +25,7 @@ export function getAnalysis(context: Readonly<TSESLint.RuleContext<string, reado
   const ast = context.sourceCode.ast;
   const cached = cache.get(ast);
   if (cached) return cached;
+  useVisitorKeys(context.sourceCode.visitorKeys);
   const bindings = getBindings(context);
   const types = getTypeServices(context);
   const resources = new ResourceClassifier(bindings, types);

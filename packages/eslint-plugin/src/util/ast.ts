@@ -198,12 +198,20 @@ export function someDescendant(root: TSESTree.Node, visit: (node: TSESTree.Node)
   return false;
 }
 
-/** The direct AST children of a node (generic: every own property holding nodes, except `parent`). */
+let visitorKeys: Readonly<Record<string, readonly string[] | undefined>> | null = null;
+
+/** Installs the parser's visitor keys (from `context.sourceCode.visitorKeys`) for `childNodes`. */
+export function useVisitorKeys(keys: Readonly<Record<string, readonly string[] | undefined>> | undefined): void {
+  if (keys) visitorKeys = keys;
+}
+
+/** The direct AST children of a node, by the parser's visitor keys (generic property scan as a fallback). */
 export function childNodes(node: TSESTree.Node): TSESTree.Node[] {
   const out: TSESTree.Node[] = [];
-  for (const key of Object.keys(node)) {
-    if (key === 'parent' || key === 'range' || key === 'loc' || key === 'tokens' || key === 'comments') continue;
-    const value = (node as unknown as Record<string, unknown>)[key];
+  const record = node as unknown as Record<string, unknown>;
+  const keys = visitorKeys?.[node.type] ?? Object.keys(node).filter((k) => k !== 'parent' && k !== 'range' && k !== 'loc' && k !== 'tokens' && k !== 'comments');
+  for (const key of keys) {
+    const value = record[key];
     if (Array.isArray(value)) {
       for (const item of value) if (isNode(item)) out.push(item);
     } else if (isNode(value)) {
@@ -214,5 +222,5 @@ export function childNodes(node: TSESTree.Node): TSESTree.Node[] {
 }
 
 function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && 'range' in value;
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
