@@ -1,0 +1,35 @@
+// The demo behind `pnpm demo`: non-interactive, every step says what it does.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { codemodDryRun, type CodemodSummary } from './codemodDryRun.ts';
+import { lintLegacy, type LintSummary } from './lintLegacy.ts';
+import { say, step } from './run.ts';
+import { serviceUnderStall, type StallSummary } from './serviceUnderStall.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const STEPS = 4;
+const began = performance.now();
+
+say('asyncguard demo: a knowledge-base service on Redis and LlamaIndex, before and after');
+say('  before: examples/legacy-kb (Sync file reads, a Redis client per request, no timeouts, I/O in the constructor)');
+say('  after:  examples/knowledge-base (RedisManager, lazy init, budgets, offloaded processing, degraded search)');
+
+step(1, STEPS, 'Linting examples/legacy-kb with @asyncguard/eslint-plugin (config "strict", no type information needed)');
+const lint: LintSummary = await lintLegacy(join(root, 'examples/legacy-kb/src/'));
+
+step(2, STEPS, 'Running @asyncguard/codemod on a temporary copy of legacy-kb, as a dry run (it type-checks its own output)');
+const codemod: CodemodSummary = await codemodDryRun(join(root, 'examples/legacy-kb'), join(root, 'tsconfig.base.json'));
+
+const stall: StallSummary = await serviceUnderStall(root, join(root, 'examples/knowledge-base/src/main.ts'), STEPS);
+
+say();
+say('Summary');
+const missing = lint.allRules.filter((r) => !lint.rules.includes(r));
+say(`  lint:    ${lint.findings} findings in legacy-kb from ${lint.rules.length} of ${lint.allRules.length} rules${missing.length > 0 ? ` (no finding: ${missing.join(', ')})` : ''}`);
+say(`  codemod: ${codemod.changes} changes proposed in ${codemod.files} file(s), ${codemod.stops} place(s) left for a human (dry run)`);
+say(
+  `  service: on ${stall.redisKind} Redis, during a stall ${stall.answered}/${stall.asked} requests answered, the slowest after ${Math.round(stall.worstMs)} ms ` +
+    `(bound ${stall.boundMs} ms: ${stall.worstMs <= stall.boundMs ? 'met' : 'MISSED'}); ` +
+    (stall.recoveredAfterMs === undefined ? 'writes did not recover' : `writes recovered ${Math.round(stall.recoveredAfterMs)} ms after it ended`),
+);
+say(`  took ${((performance.now() - began) / 1000).toFixed(1)} s. Next: pnpm test (every suite), pnpm bench kb (the before/after numbers).`);
