@@ -170,6 +170,8 @@ export class RedisManager {
   private inFlight = 0;
   private callsHead: PendingCall | null = null;
   private lastReplyAt = 0;
+  /** Timed-out commands since the last reply, each after a whole budget of silence. */
+  private silentTimeouts = 0;
   private connectingSince = 0;
   private readonly breaker: RedisBreaker | undefined;
   private readonly stats_: RedisStatsRecorder;
@@ -553,6 +555,7 @@ export class RedisManager {
   private onReply(call: PendingCall, value: unknown): unknown {
     const now = performance.now();
     this.lastReplyAt = now;
+    this.silentTimeouts = 0;
     this.breaker?.success();
     this.finish(call, 'ok', now);
     return value;
@@ -569,6 +572,7 @@ export class RedisManager {
     if (error instanceof Error && error.name === 'ReplyError') {
       // The server answered: the connection is fine.
       this.lastReplyAt = now;
+      this.silentTimeouts = 0;
       this.breaker?.success();
       if (RETRYABLE_REPLY.test(error.message)) {
         const retried = this.retryLater(call, now);
@@ -658,9 +662,10 @@ export class RedisManager {
       this.finish(call, 'timeout', now);
       // Rejects the caller's promise through onCommandError (which sees the call is done).
       command.reject(error);
-      if (now - this.lastReplyAt >= call.budgetMs) {
-        // Nothing has come back on this connection for a whole budget: it is stalled or
-        // blackholed. Replace it; the commands still queued on it fail at once.
+      // Nothing has come back on this connection for a whole budget, for a second timed-out
+      // command in a row: it is stalled or blackholed (one slow command alone is not enough).
+      // Replace it; the commands still queued on it fail at once.
+      if (now - this.lastReplyAt >= call.budgetMs && ++this.silentTimeouts >= 2) {
         this.recycle(`no reply for ${Math.round(now - this.lastReplyAt)} ms`);
       }
       return;
@@ -806,6 +811,7 @@ export class RedisManager {
   private attach(client: IoredisClient): void {
     client.on('ready', () => {
       this.lastReplyAt = performance.now();
+      this.silentTimeouts = 0;
       this.setConnState('ready', 'connected');
       const waiting = this.waiters.splice(0);
       for (const w of waiting) {
@@ -866,6 +872,7 @@ export class RedisManager {
     if (client === undefined || this.closePromise !== undefined) return;
     this.logOnce('recycle', 'warn', `redis ${this.name}: replacing a stalled connection (${reason})`, { target: this.options.description });
     this.lastReplyAt = performance.now();
+    this.silentTimeouts = 0;
     if (isCluster(client)) {
       for (const node of client.nodes('all')) destroyStream(node);
     } else {
@@ -926,26 +933,25 @@ export class RedisManager {
     if (this.client !== undefined && this.client.status === 'ready') return Promise.resolve();
     const started = performance.now();
     return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const st = { settled: false };
+      const st: { settled: boolean; timer: NodeJS.Timeout | undefined } = { settled: false, timer: undefined };
       const waiter: ReadyWaiter = {
         queued: false,
         ready: () => {
           if (st.settled) return;
           st.settled = true;
-          clearTimeout(timer);
+          clearTimeout(st.timer);
           resolve();
         },
         fail: (reason) => {
           if (st.settled) return;
           st.settled = true;
-          clearTimeout(timer);
+          clearTimeout(st.timer);
           reject(new RedisUnavailableError({ operation, reason: redactCredentials(reason, this.options.secrets), outcome: 'not-sent', elapsedMs: performance.now() - started, budgetMs }));
         },
       };
       this.awaitConnection(waiter);
       if (st.settled) return;
-      timer = setTimeout(() => {
+      st.timer = setTimeout(() => {
         if (st.settled) return;
         st.settled = true;
         this.unqueue(waiter);
@@ -1047,6 +1053,7 @@ export class RedisManager {
     command.promise.then(
       () => {
         this.lastReplyAt = performance.now();
+        this.silentTimeouts = 0;
       },
       () => undefined,
     );

@@ -1,5 +1,4 @@
 import { assertBudget, type BudgetCategory, type Budgets, defineBudgets } from '../budgets.js';
-import type { BulkheadOptions } from '../Bulkhead.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../CircuitBreaker.js';
 import type { Logger } from '../Logger.js';
 import type { RetryOptions } from '../retry.js';
@@ -57,7 +56,7 @@ export type RedisBreakerSettings = Omit<CircuitBreakerOptions, 'isFailure' | 'na
 /** Read retries, in the words of {@link RetryOptions}. Default: 3 attempts, 20 ms initial backoff cap, 250 ms max, full jitter. */
 export type RedisRetrySettings = Pick<RetryOptions, 'maxAttempts' | 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'random'>;
 
-/** The in-flight bound, in the words of {@link BulkheadOptions}. */
+/** The in-flight bound, in the words of `BulkheadOptions`. */
 export interface RedisBulkheadSettings {
   /** Commands in flight on the shared connection at once. Default 10000. */
   maxConcurrent?: number;
