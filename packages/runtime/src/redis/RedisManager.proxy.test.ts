@@ -129,6 +129,26 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
     expect(results.some((r) => r.ok && r.at > healedAt)).toBe(true);
   });
 
+  it('health: slow PINGs mark the connection degraded, fast ones ready again, with typed events', async () => {
+    const changes: string[] = [];
+    const slow = createRedisManager({ name: 'health', url: proxy.url, budgets: { redis: BUDGET }, healthIntervalMs: 50, slowPingMs: 40 });
+    slow.on('health', (change) => void changes.push(`${change.from}→${change.to}`));
+    try {
+      await slow.redis.ping();
+      expect(await waitFor(() => slow.health().lastPing !== undefined, 1000)).toBe(true);
+      expect(slow.health().state).toBe('ready');
+      proxy.addToxic({ type: 'latency', latency: 80, name: 'lag' });
+      expect(await waitFor(() => slow.health().state === 'degraded', 2000)).toBe(true);
+      expect(slow.health().lastPing?.ok).toBe(true);
+      expect(slow.health().lastPing?.ms).toBeGreaterThan(40);
+      proxy.removeToxic('lag');
+      expect(await waitFor(() => slow.health().state === 'ready', 2000)).toBe(true);
+      expect(changes).toEqual(['idle→connecting', 'connecting→ready', 'ready→degraded', 'degraded→ready']);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('replies sliced into 1–3 bytes: every reply still parses correctly and in time', async () => {
     proxy.addToxic({ type: 'slicer', averageSize: 2, sizeVariation: 1, delay: 50, name: 'slices' });
     const values = Array.from({ length: 30 }, (_, i) => `value-${i}-${'x'.repeat(i * 7)}`);

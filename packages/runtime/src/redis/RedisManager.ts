@@ -9,6 +9,8 @@ import type { CallOutcome } from '../errors/brand.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList, scheduleDeadline } from '../internal/DeadlineQueue.js';
 import { withTimeout } from '../withTimeout.js';
 import { BlockingPool } from './BlockingPool.js';
+import { blockingTimeoutMs } from './blockingTimeoutMs.js';
+import { closeIoredisClient, destroyStream, isCluster } from './closeIoredisClient.js';
 import { commandKind, isBlockingInvocation, usesScanBudget } from './commandKinds.js';
 import { createIoredisClient, type IoredisClient, type IoredisModule, loadIoredis } from './createIoredisClient.js';
 import type { RedisBlockingCallOptions, RedisCallOptions } from './RedisCallOptions.js';
@@ -188,7 +190,8 @@ export class RedisManager {
   private corked: { uncork(): void } | undefined = undefined;
   private readonly corkable: boolean;
   private readonly logTimes = new Map<string, { at: number; suppressed: number }>();
-  private readonly gauge: ((result: { observe(value: number, attributes?: Record<string, string>): void }) => void) | undefined;
+  /** Removes the in-flight gauge's callback (set when a meter is given). */
+  private readonly unobserve: (() => void) | undefined;
 
   constructor(options: RedisManagerOptions = {}) {
     this.options = resolveRedisManagerOptions(options);
@@ -214,8 +217,9 @@ export class RedisManager {
     this.safe = createSafeRedisCommands(this.redis, (command, error) => this.logFailure(command, error, 'safe'));
     const gauge = this.options.meter?.createObservableGauge?.('asyncguard.redis.in_flight', { description: 'Redis commands in flight' });
     if (gauge !== undefined) {
-      this.gauge = (result) => result.observe(this.inFlight, { 'redis.manager': this.name });
-      gauge.addCallback(this.gauge);
+      const observe = (result: { observe(value: number, attributes?: Record<string, string>): void }): void => result.observe(this.inFlight, { 'redis.manager': this.name });
+      gauge.addCallback(observe);
+      this.unobserve = () => gauge.removeCallback?.(observe);
     }
   }
 
@@ -313,7 +317,7 @@ export class RedisManager {
       for (const node of client.nodes('master')) {
         let cursor = '0';
         do {
-          const [next, keys] = await this.timed(() => node.scan(...(args(cursor) as [string])) as Promise<[string, string[]]>, stepBudget, 'redis.scan', 'redisScan');
+          const [next, keys] = await this.timed(() => node.scan(...(args(cursor) as [string])) as Promise<[string, string[]]>, stepBudget, 'redis.scan');
           cursor = next;
           for (const key of keys) yield strip(key);
         } while (cursor !== '0');
@@ -347,7 +351,7 @@ export class RedisManager {
     }
     if (fresh.length > 0) {
       try {
-        await this.timed(() => sub.subscribe(...fresh), this.budgets.redis, 'redis.subscribe', 'redis');
+        await this.timed(() => sub.subscribe(...fresh), this.budgets.redis, 'redis.subscribe');
       } catch (err) {
         for (const c of list) this.channelListeners.get(c)?.delete(listener);
         for (const c of fresh) if (this.channelListeners.get(c)?.size === 0) this.channelListeners.delete(c);
@@ -371,7 +375,7 @@ export class RedisManager {
         }
         const s = this.subscriber;
         if (empty.length > 0 && s !== undefined && s.status === 'ready' && this.closePromise === undefined) {
-          await this.timed(() => s.unsubscribe(...empty), this.budgets.redis, 'redis.unsubscribe', 'redis');
+          await this.timed(() => s.unsubscribe(...empty), this.budgets.redis, 'redis.unsubscribe');
         }
       },
     };
@@ -961,7 +965,7 @@ export class RedisManager {
   }
 
   /** Runs `fn` under `budgetMs` through the breaker, recording stats (non-hot paths). */
-  private async timed<T>(fn: () => Promise<T>, budgetMs: number, operation: string, _category: BudgetCategory, outcome: CallOutcome = 'unknown'): Promise<T> {
+  private async timed<T>(fn: () => Promise<T>, budgetMs: number, operation: string, outcome: CallOutcome = 'unknown'): Promise<T> {
     const started = performance.now();
     if (this.breaker !== undefined && !this.breaker.tryPass()) {
       this.stats_.record('circuitOpen', 0);
@@ -1000,7 +1004,7 @@ export class RedisManager {
       const batch = transaction ? client.multi() : client.pipeline();
       build(batch);
       const remaining = Math.max(0, budgetMs - (performance.now() - started));
-      return (await this.timed(() => batch.exec() as Promise<unknown>, remaining, operation, 'redis')) as R;
+      return (await this.timed(() => batch.exec() as Promise<unknown>, remaining, operation)) as R;
     } catch (err) {
       const fallback = options?.fallback;
       if (fallback === undefined) throw err;
@@ -1163,8 +1167,8 @@ export class RedisManager {
     this.setConnState('closed', 'closed');
     this.pool.close();
     const clients = [this.client, this.subscriber].filter((c): c is IoredisClient => c !== undefined);
-    await Promise.all(clients.map((c) => closeClient(c)));
-    if (this.gauge !== undefined) this.options.meter?.createObservableGauge?.('asyncguard.redis.in_flight').removeCallback?.(this.gauge);
+    await Promise.all(clients.map((c) => closeIoredisClient(c)));
+    this.unobserve?.();
     this.logTimes.clear();
   }
 
@@ -1211,36 +1215,9 @@ export class RedisManager {
   }
 }
 
-function isCluster(client: IoredisClient): client is import('ioredis').Cluster {
-  return typeof (client as { nodes?: unknown }).nodes === 'function';
-}
-
-function destroyStream(client: unknown): void {
-  const stream = (client as { stream?: { destroy(): void } }).stream;
-  stream?.destroy();
-}
-
 function commandOf(error: unknown): string {
   const op = (error as { operation?: unknown }).operation;
   return typeof op === 'string' ? op.replace(/^redis\./, '') : 'command';
-}
-
-/** Disconnects at once (no QUIT round trip that could hang) and waits for the socket to close. */
-async function closeClient(client: IoredisClient): Promise<void> {
-  if (client.status === 'end') return;
-  const stream = (client as { stream?: { destroyed?: boolean } }).stream;
-  // Between a lost connection and the next attempt there is no socket to wait for: disconnect()
-  // only cancels the pending reconnect, and ioredis will not emit 'end'.
-  const waitForEnd = isCluster(client) || (stream !== undefined && stream.destroyed !== true);
-  const ended = new Promise<void>((resolve) => {
-    client.once('end', () => resolve());
-  });
-  client.disconnect();
-  if (!isCluster(client)) destroyStream(client);
-  if (!waitForEnd) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
-  clearTimeout(timer);
 }
 
 /**
@@ -1278,24 +1255,4 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-/** The block time, in ms, of a blocking command's arguments. */
-export function blockingTimeoutMs(name: string, args: readonly unknown[]): number {
-  if (name === 'xread' || name === 'xreadgroup') {
-    const i = args.findIndex((a) => typeof a === 'string' && a.toLowerCase() === 'block');
-    const ms = Number(args[i + 1]);
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`redis.${name}: BLOCK needs a non-negative number of milliseconds`);
-    return ms;
-  }
-  if (name === 'wait' || name === 'waitaof') {
-    const ms = Number(args[args.length - 1]);
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`redis.${name}: the timeout must be a non-negative number of milliseconds`);
-    return ms;
-  }
-  // BLPOP/BRPOP/BLMOVE/BZPOPMIN/…: timeout in seconds, last argument (BLMPOP/BZMPOP: first).
-  const raw = name === 'blmpop' || name === 'bzmpop' ? args[0] : args[args.length - 1];
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`redis.${name}: the timeout must be a non-negative number of seconds`);
-  return seconds * 1000;
 }
