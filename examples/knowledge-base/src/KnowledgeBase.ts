@@ -3,6 +3,7 @@ import type { BaseEmbedding } from 'llamaindex';
 import {
   chunkMetadata,
   chunkNodeId,
+  SOURCE_ID_KEY,
   FACT_KEY_PATTERN,
   factFromHash,
   factKey,
@@ -15,6 +16,7 @@ import {
   type IndexDocumentsRequest,
   type IndexDocumentsResult,
   type IndexState,
+  type Metadata,
   type ProcessedChunk,
   type SearchResponse,
   type StoredFact,
@@ -23,7 +25,8 @@ import { defineBudgets, fallback, lazy, silentLogger, withTimeout, type Budgets,
 import type { DocumentProcessor } from './DocumentProcessor.js';
 import { readDocumentDirectory, readDocumentFiles } from './readDocumentFiles.js';
 import { textNode, VectorIndex } from './VectorIndex.js';
-import type { TextNode } from 'llamaindex';
+import { KVDocumentStore, TextNode, type BaseNode } from 'llamaindex';
+import { RedisKVStore } from '@asyncguard/runtime/llamaindex';
 
 export interface KnowledgeBaseDeps {
   /** Creates the Redis manager on first use (the service's only way to Redis). */
@@ -53,6 +56,8 @@ export class KnowledgeBase {
   /** The manager once `manager()` has created it, for synchronous health reads. */
   private currentManager: RedisManager | undefined;
   private readonly index: Lazy<VectorIndex>;
+  /** Chunks of posted documents, kept in Redis (LlamaIndex's document store on RedisKVStore) so a restart re-indexes them. */
+  private readonly docStore: Lazy<KVDocumentStore>;
   /** Facts stored while the index was not ready; inserted when it is. */
   private readonly pendingFacts: StoredFact[] = [];
   private readonly documentIds = new Set<string>();
@@ -70,6 +75,7 @@ export class KnowledgeBase {
       },
       { name: 'redis manager', ...(deps.ownsRedis === false ? {} : { dispose: (m: RedisManager) => m.close() }) },
     );
+    this.docStore = lazy(async () => new KVDocumentStore(new RedisKVStore(await this.manager(), { namespace: 'kb:docstore' })), { name: 'document store' });
     this.index = lazy(({ signal }) => withTimeout(this.buildIndex(signal), this.budgets.indexing, { operation: 'index.build' }), {
       name: 'vector index',
     });
@@ -79,13 +85,23 @@ export class KnowledgeBase {
   private async buildIndex(signal: AbortSignal): Promise<VectorIndex> {
     this.jobs++;
     try {
-      const [documents, facts] = await Promise.all([readDocumentDirectory(this.deps.documentsDir, signal), this.loadFacts()]);
+      const [documents, facts, stored] = await Promise.all([
+        readDocumentDirectory(this.deps.documentsDir, signal),
+        this.loadFacts(),
+        this.docStore().then((store) => store.docs()),
+      ]);
       const batch = await this.deps.processor.process(documents, signal);
-      const index = await VectorIndex.create(this.deps.embedModel, this.budgets.llamaindex);
+      const index = await VectorIndex.create({ embedModel: this.deps.embedModel, budgets: this.budgets, logger: this.log });
       await index.insert(batch.chunks, chunkToNode, signal);
+      const storedChunks = Object.values(stored).filter((node): node is TextNode => node instanceof TextNode);
+      await index.insert(storedChunks, (node) => textNode(node.id_, node.text, node.metadata as Metadata), signal);
       await index.insert(facts, factToNode, signal);
       for (const doc of documents) this.documentIds.add(doc.id);
-      this.chunkCount += batch.chunks.length;
+      for (const node of storedChunks) {
+        const source = node.metadata[SOURCE_ID_KEY];
+        if (typeof source === 'string') this.documentIds.add(source);
+      }
+      this.chunkCount += batch.chunks.length + storedChunks.length;
       return index;
     } finally {
       this.jobs--;
@@ -138,8 +154,9 @@ export class KnowledgeBase {
         async ({ signal }) => {
           const documents: DocumentToProcess[] = (request.documents ?? []).map((doc) => ({ id: doc.id ?? randomUUID(), text: doc.text, metadata: doc.metadata ?? {} }));
           documents.push(...(await readDocumentFiles(this.deps.documentsDir, request.files ?? [], signal)));
-          const [batch, index] = await Promise.all([this.deps.processor.process(documents, signal), this.readyIndex()]);
-          await index.insert(batch.chunks, chunkToNode, signal);
+          const [batch, index, store] = await Promise.all([this.deps.processor.process(documents, signal), this.readyIndex(), this.docStore()]);
+          // Searchable slice by slice, and persisted with it: the reply means both.
+          await index.insert(batch.chunks, chunkToNode, signal, (nodes: BaseNode[]) => store.addDocuments(nodes, true));
           for (const doc of documents) this.documentIds.add(doc.id);
           this.chunkCount += batch.chunks.length;
           return { documents: documents.length, chunks: batch.chunks.length, duplicatesDropped: batch.duplicatesDropped };

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Settings, storageContextFromDefaults, TextNode, VectorStoreIndex, type BaseEmbedding } from 'llamaindex';
-import { withTimeout } from '@asyncguard/runtime';
+import { Settings, storageContextFromDefaults, TextNode, type BaseEmbedding, type BaseNode, type VectorStoreIndex } from 'llamaindex';
+import type { Budgets, Logger } from '@asyncguard/runtime';
+import { fromDocumentsWithBudget, withBudgets } from '@asyncguard/runtime/llamaindex';
 import { toSearchHit, type Metadata, type SearchHit } from '@asyncguard-examples/kb-shared';
 import { InMemoryVectorStore } from './InMemoryVectorStore.js';
 
@@ -13,27 +14,33 @@ export function textNode(id: string, text: string, metadata: Metadata): TextNode
   return new TextNode({ id_: id, text, metadata, excludedEmbedMetadataKeys: keys, excludedLlmMetadataKeys: keys });
 }
 
+export interface VectorIndexOptions {
+  embedModel: BaseEmbedding;
+  budgets: Budgets;
+  logger?: Logger;
+}
+
 /**
- * The LlamaIndex vector index with the service's embedding model. Inserts run in small slices
- * with a turn of the event loop between them, so a large job never holds the loop for long
- * (an embedding that resolves in microtasks would otherwise run the whole batch in one turn).
- * Budgets are the caller's: every method takes the signal of the budget it runs under.
+ * The LlamaIndex vector index with the service's embedding model, built and searched through
+ * asyncguard's LlamaIndex adapters: `fromDocumentsWithBudget` for the set-up (the `indexing`
+ * budget) and `withBudgets` on the retriever (the `search` budget). Inserts run in small slices
+ * with a turn of the event loop between them, so a large job never holds the loop for long (an
+ * embedding that resolves in microtasks would otherwise run the whole batch in one turn).
  */
 export class VectorIndex {
   private nodes = 0;
 
   private constructor(
     private readonly index: VectorStoreIndex,
-    private readonly embedModel: BaseEmbedding,
+    private readonly options: VectorIndexOptions,
   ) {}
 
-  /** An empty index; `budgetMs` bounds LlamaIndex's set-up (the `llamaindex` budget). */
-  static async create(embedModel: BaseEmbedding, budgetMs: number): Promise<VectorIndex> {
-    const storageContext = await storageContextFromDefaults({ vectorStore: new InMemoryVectorStore(embedModel) });
-    const index = await withTimeout(() => Settings.withEmbedModel(embedModel, () => VectorStoreIndex.init({ nodes: [], storageContext })), budgetMs, {
-      operation: 'index.init',
-    });
-    return new VectorIndex(index, embedModel);
+  static async create(options: VectorIndexOptions): Promise<VectorIndex> {
+    const storageContext = await storageContextFromDefaults({ vectorStore: new InMemoryVectorStore(options.embedModel) });
+    const index = await Settings.withEmbedModel(options.embedModel, () =>
+      fromDocumentsWithBudget([], { storageContext }, { budgetMs: options.budgets.indexing, ...(options.logger === undefined ? {} : { logger: options.logger }) }),
+    );
+    return new VectorIndex(index, options);
   }
 
   /** Nodes inserted so far (re-inserting an id counts again). */
@@ -43,22 +50,28 @@ export class VectorIndex {
 
   /**
    * Embeds and inserts `items`, made into nodes by `toNode` one slice at a time (building a
-   * node hashes its text, so thousands at once would hold the loop too).
+   * node hashes its text, so thousands at once would hold the loop too). `afterSlice` sees each
+   * slice's nodes once they are searchable (e.g. to persist them).
    */
-  async insert<T>(items: readonly T[], toNode: (item: T) => TextNode, signal?: AbortSignal): Promise<void> {
+  async insert<T>(items: readonly T[], toNode: (item: T) => TextNode, signal?: AbortSignal, afterSlice?: (nodes: BaseNode[]) => Promise<void>): Promise<void> {
     for (let start = 0; start < items.length; start += SLICE) {
       signal?.throwIfAborted();
       const slice = items.slice(start, start + SLICE).map(toNode);
-      await Settings.withEmbedModel(this.embedModel, () => this.index.insertNodes(slice));
+      await Settings.withEmbedModel(this.options.embedModel, () => this.index.insertNodes(slice));
       this.nodes += slice.length;
+      if (afterSlice !== undefined) await afterSlice(slice);
       if (start + SLICE < items.length) await nextTurn();
     }
   }
 
-  /** The `k` nodes most similar to `query`, best first. */
+  /** The `k` nodes most similar to `query`, best first, within the `search` budget. */
   async retrieve(query: string, k: number): Promise<SearchHit[]> {
-    const retriever = this.index.asRetriever({ similarityTopK: k });
-    const found = await Settings.withEmbedModel(this.embedModel, () => retriever.retrieve({ query }));
+    const retriever = withBudgets(this.index.asRetriever({ similarityTopK: k }), {
+      budgets: this.options.budgets,
+      name: 'index',
+      ...(this.options.logger === undefined ? {} : { logger: this.options.logger }),
+    });
+    const found = await Settings.withEmbedModel(this.options.embedModel, () => retriever.retrieve({ query }));
     return found.map(({ node, score }) => toSearchHit(node instanceof TextNode ? node.text : '', score, node.metadata));
   }
 }

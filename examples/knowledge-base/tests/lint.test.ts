@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { expect, it } from 'vitest';
 import asyncguard from '@asyncguard/eslint-plugin';
@@ -10,7 +10,7 @@ it('is clean under the asyncguard strict config', async () => {
   const eslint = new ESLint({
     cwd: src,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, asyncguard.configs.strict],
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, asyncguard.configs.strict as Linter.Config],
   });
   const results = await eslint.lintFiles(['**/*.ts']);
   expect(results.length).toBeGreaterThan(10); // it did lint the service

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 import asyncguard from '@asyncguard/eslint-plugin';
@@ -11,7 +11,7 @@ async function findingsByRule(): Promise<Map<string, string[]>> {
   const eslint = new ESLint({
     cwd: src,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, asyncguard.configs.strict],
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, asyncguard.configs.strict as Linter.Config],
   });
   const byRule = new Map<string, string[]>();
   for (const result of await eslint.lintFiles(['**/*.ts'])) {
