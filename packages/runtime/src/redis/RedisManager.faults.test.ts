@@ -113,7 +113,7 @@ describeWithRedis('RedisManager fault matrix (process-level)', () => {
   it('SIGKILL under load, then restart: every call settles in time, the breaker opens and closes', async () => {
     const m = manager as RedisManager;
     const s = server as RedisServer;
-    await m.redis.ping();
+    await m.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
     const load = loadLoop(m, 20);
     await sleep(200);
     await s.kill('SIGKILL');
@@ -137,7 +137,7 @@ describeWithRedis('RedisManager fault matrix (process-level)', () => {
   it('SIGSTOP (stall) then SIGCONT: calls time out by their budget with outcome "unknown", then recover', async () => {
     const m = manager as RedisManager;
     const s = server as RedisServer;
-    await m.redis.ping();
+    await m.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
     const load = loadLoop(m, 20);
     await sleep(200);
     s.pause();
@@ -162,7 +162,7 @@ describeWithRedis('RedisManager fault matrix (process-level)', () => {
   it('graceful restart under load (SIGTERM): every call settles in time and service resumes', async () => {
     const m = manager as RedisManager;
     const s = server as RedisServer;
-    await m.redis.ping();
+    await m.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
     const load = loadLoop(m, 10);
     await sleep(150);
     await s.restart();

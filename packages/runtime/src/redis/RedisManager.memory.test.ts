@@ -28,7 +28,7 @@ describeWithRedis('RedisManager memory while Redis is down', () => {
     const server = await startRedisServer();
     const manager = createRedisManager({ url: server.url, budgets: { redis: 200 }, healthIntervalMs: 100, reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
     try {
-      await manager.redis.ping();
+      await manager.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
       await server.kill('SIGKILL');
       let issued = 0;
       let settled = 0;

@@ -51,7 +51,7 @@ describeWithRedis('RedisManager policies (command-level faults)', () => {
 
   it('never retries a write by default: it fails with outcome "unknown"; { retry: true } opts in', async () => {
     const m = make();
-    await m.redis.ping();
+    await m.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
     proxy.faults.add({ command: 'set', key: 'pol:w', times: 1, action: { type: 'disconnect' } });
     const w = await timed(m.redis.set('pol:w', '1'));
     expect(w.ok).toBe(false);
@@ -66,7 +66,7 @@ describeWithRedis('RedisManager policies (command-level faults)', () => {
 
   it('a hung reply times out at the budget with outcome "unknown"; the connection keeps serving', async () => {
     const m = make({ budgets: { redis: 200 } });
-    await m.redis.ping();
+    await m.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
     proxy.faults.add({ command: 'incr', times: 1, action: { type: 'delay', ms: 600 } });
     const hung = await timed(m.redis.incr('pol:n'));
     expect(isTimeoutError(hung.error)).toBe(true);
@@ -82,7 +82,7 @@ describeWithRedis('RedisManager policies (command-level faults)', () => {
 
   it('bounds work in flight: queues up to maxQueue, refuses beyond, releases in order', async () => {
     const m = make({ bulkhead: { maxConcurrent: 2, maxQueue: 1 } });
-    await m.redis.ping();
+    await m.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
     proxy.faults.add({ command: 'get', key: 'pol:slow*', action: { type: 'delay', ms: 150 } });
     const a = timed(m.redis.get('pol:slow1'));
     const b = timed(m.redis.get('pol:slow2'));
@@ -100,7 +100,7 @@ describeWithRedis('RedisManager policies (command-level faults)', () => {
 
   it('runs a pipeline under one budget: a stuck command times the whole batch out (outcome "unknown")', async () => {
     const m = make({ budgets: { redis: 200 } });
-    await m.redis.ping();
+    await m.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
     proxy.faults.add({ command: 'get', key: 'pol:p2', times: 1, action: { type: 'hang' } });
     const r = await timed(
       m.pipeline((p) => {

@@ -62,7 +62,7 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
       reconnect: { minDelayMs: 20, maxDelayMs: RECONNECT_MAX },
     });
     manager.on('breaker', (state) => void breaker.push({ state, at: performance.now() }));
-    await manager.redis.ping();
+    await manager.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
   });
 
   afterEach(async () => {
@@ -134,7 +134,7 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
     const slow = createRedisManager({ name: 'health', url: proxy.url, budgets: { redis: BUDGET }, healthIntervalMs: 50, slowPingMs: 40 });
     slow.on('health', (change) => void changes.push(`${change.from}→${change.to}`));
     try {
-      await slow.redis.ping();
+      await slow.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
       expect(await waitFor(() => slow.health().lastPing !== undefined, 1000)).toBe(true);
       expect(slow.health().state).toBe('ready');
       proxy.addToxic({ type: 'latency', latency: 80, name: 'lag' });
