@@ -37,6 +37,11 @@ describe.each(all.map((s) => [s.name, s] as const))('%s', (_name, scenario: Scen
     expect(rolled.length, JSON.stringify(report.diagnosticsRolledBack, null, 1)).toBe((scenario.spec.rolledBack ?? []).length);
     for (const piece of scenario.spec.rolledBack ?? []) expect(rolled.some((m) => m.includes(piece)), JSON.stringify(rolled)).toBe(true);
     if (report.files.length > 0) expect(report.changes.length).toBeGreaterThan(0);
+    // A dry run leaves the Project it was given as it was.
+    for (const file of inputFiles) {
+      const path = join(scenario.dir, 'input', file);
+      expect(fixtureProject().getSourceFileOrThrow(path).getFullText()).toBe(readFileSync(path, 'utf8'));
+    }
   });
 
   it('changes nothing on a second run (idempotent)', async () => {
