@@ -218,7 +218,12 @@ export class ImportPlanner {
       const kept = sites.filter((s) => !deleted.has(s.statement));
       const lastImport = kept[kept.length - 1]?.statement;
       const importBlock = lines.join(nl);
-      const helperBlock = helperTexts.join(nl + nl);
+      // One-line helpers (`const execAsync = promisify(exec);`) sit together; functions get a blank line.
+      const helperBlock = helperTexts.reduce((block, text, i) => {
+        if (i === 0) return text;
+        const tight = !text.includes('\n') && !helperTexts[i - 1]!.includes('\n');
+        return block + (tight ? nl : nl + nl) + text;
+      }, '');
       const firstDeleted = sites.find((s) => deleted.has(s.statement))?.statement;
       if (lastImport === undefined && firstDeleted !== undefined) {
         let text = importBlock === '' ? '' : importBlock + nl;

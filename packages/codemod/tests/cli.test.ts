@@ -63,6 +63,7 @@ describe('asyncguard-codemod CLI', { timeout: 60_000 }, () => {
     const code = await main(['--check', '--json', 'report.json', '--transform', 'sync-to-async', '--include-exports'], { ...c.io, cwd: dir });
     expect(code).toBe(1);
     expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe(CONFIG);
+    expect(c.err()).not.toContain('\r'); // no progress bar without a TTY
     expect(c.out()).toContain('--- a/src/a.ts\n+++ b/src/a.ts\n');
     expect(c.out()).toContain(
       "-function load(path: string): string {\n-  return readFileSync(path, 'utf8');\n" +
@@ -110,7 +111,9 @@ describe('asyncguard-codemod CLI', { timeout: 60_000 }, () => {
     });
     symlinkSync(join(outside, 'real.ts'), join(dir, 'src/linked.ts'));
     const c = capture();
-    expect(await main(['--write', '--allow-dirty', '--transform', 'sync-to-async'], { ...c.io, cwd: dir })).toBe(0);
+    const tty = { stdout: c.io.stdout, stderr: { write: c.io.stderr.write, isTTY: true } };
+    expect(await main(['--write', '--allow-dirty', '--transform', 'sync-to-async'], { ...tty, cwd: dir })).toBe(0);
+    expect(c.err()).toContain('\r['); // progress bar on a TTY
     expect(c.err()).toMatch(/skipped src\/broken\.ts: syntax errors \(line \d+/);
     expect(c.err()).toContain('skipped src/linked.ts: symlink');
     expect(readFileSync(join(dir, 'src/broken.ts'), 'utf8')).toContain('function f( {');
