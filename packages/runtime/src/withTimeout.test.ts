@@ -30,7 +30,6 @@ function countAbortControllers(): { readonly count: number; restore(): void } {
   };
 }
 
-const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 expectNoLeakedResources();
 
 describe('withTimeout', () => {
@@ -229,19 +228,6 @@ describe('withTimeout', () => {
     expect(() => withTimeout(ok, 100, { onLateRejection: 1 as never })).toThrow(/options\.onLateRejection/);
     expect(() => withTimeout(ok, 100, { outcome: 'maybe' as never })).toThrow(/options\.outcome/);
   });
-
-  it('leaves no timer active after success, failure, timeout or abort', async () => {
-    const baseline = activeTimers();
-    await withTimeout(Promise.resolve(1), 5000);
-    await withTimeout(Promise.reject(new Error('x')), 5000).catch(() => {});
-    await withTimeout(never(), 5).catch(() => {});
-    const controller = new AbortController();
-    const aborted = withTimeout(never(), 5000, { signal: controller.signal }).catch(() => {});
-    expect(activeTimers()).toBe(baseline + 1);
-    controller.abort();
-    await aborted;
-    expect(activeTimers()).toBe(baseline);
-  });
 });
 
 describe('withTimeout in a child process', () => {
@@ -271,6 +257,27 @@ describe('withTimeout in a child process', () => {
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('ok');
     expect(ms).toBeLessThan(25_000);
+  }, 30_000);
+
+  it('leaves no active timer after success, failure, timeout or abort (a clean process, so counts are exact)', async () => {
+    const { code, stdout } = await runScript(`
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const never = new Promise(() => {});
+      const seen = [timers()];
+      await withTimeout(Promise.resolve(1), 5000);
+      await withTimeout(Promise.reject(new Error('x')), 5000).catch(() => {});
+      await withTimeout(never, 5).catch(() => {});
+      seen.push(timers());
+      const controller = new AbortController();
+      const aborted = withTimeout(never, 5000, { signal: controller.signal }).catch(() => {});
+      seen.push(timers());
+      controller.abort();
+      await aborted;
+      seen.push(timers());
+      console.log(seen.join(' '));
+    `);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('0 0 1 0');
   }, 30_000);
 
   it('stays alive while work is pending, until the deadline rejects it', async () => {
