@@ -177,7 +177,7 @@ function progressPrinter(stderr: CliIo['stderr']): { update(event: ProgressEvent
   return {
     update(event) {
       const width = 20;
-      const filled = event.total === 0 ? width : Math.round((event.done / event.total) * width);
+      const filled = event.total <= 0 ? width : Math.max(0, Math.min(width, Math.round((event.done / event.total) * width)));
       stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${event.phase}${event.transform ? ` ${event.transform}` : ''}\u001b[K`);
       shown = true;
     },

@@ -121,7 +121,6 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     }
     // Only files that can see the edits are checked: the edited ones and their direct importers.
     const scope = affectedFiles(program, new Set(base.keys()));
-    progress({ phase: 'verify', transform: id, done: -1, total: MAX_VERIFY_ROUNDS });
     // The unedited program's diagnostics, computed only for files that show any after the edits
     // (a clean edited program needs no baseline at all).
     const baseline = new Baseline(program);

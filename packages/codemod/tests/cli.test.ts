@@ -112,7 +112,7 @@ describe('asyncguard-codemod CLI', { timeout: 60_000 }, () => {
     symlinkSync(join(outside, 'real.ts'), join(dir, 'src/linked.ts'));
     const c = capture();
     const tty = { stdout: c.io.stdout, stderr: { write: c.io.stderr.write, isTTY: true } };
-    expect(await main(['--write', '--allow-dirty', '--transform', 'sync-to-async'], { ...tty, cwd: dir })).toBe(0);
+    expect(await main(['--write', '--allow-dirty', '--transform', 'sync-to-async'], { ...tty, cwd: dir }), c.err()).toBe(0);
     expect(c.err()).toContain('\r['); // progress bar on a TTY
     expect(c.err()).toMatch(/skipped src\/broken\.ts: syntax errors \(line \d+/);
     expect(c.err()).toContain('skipped src/linked.ts: symlink');
