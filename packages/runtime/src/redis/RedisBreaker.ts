@@ -54,6 +54,16 @@ export class RedisBreaker {
     return false;
   }
 
+  /** Whether calls are refused right now (open, and the wait before a trial is not over). */
+  isOpen(): boolean {
+    return this.breaker.state === 'open';
+  }
+
+  /** A call that may have taken the trial slot ended without a result (refused, cut): free the slot. */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   success(): void {
     if (this.breaker.state === 'open') return; // a stale result from before it opened
     if (this.consecutiveOnly && !this.dirty && !this.trialInFlight && this.breaker.state === 'closed') return;

@@ -89,15 +89,18 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
     return { results, healedAt };
   }
 
-  it('latency above the budget: calls time out at the budget (outcome "unknown"), the breaker opens, then closes', async () => {
+  it('latency above the budget: sent calls end at their budget (outcome "unknown"), the breaker opens, then closes', async () => {
     const { results, healedAt } = await cell(
       () => void proxy.addToxic({ type: 'latency', latency: BUDGET * 2, name: 'slow' }),
       () => void proxy.removeToxic('slow'),
     );
     expectInvariants(results);
-    const timeouts = results.filter((r) => isTimeoutError(r.error));
-    expect(timeouts.length).toBeGreaterThan(0);
-    expect(timeouts.every((r) => (r.error as { outcome?: string }).outcome === 'unknown')).toBe(true);
+    // Calls already written when the latency hit end at their budget: by their own deadline
+    // (TimeoutError), or a moment earlier when the health PING timed out first and replaced the
+    // connection (RedisUnavailableError). Either way they may still apply: outcome 'unknown'.
+    const cut = results.filter((r) => isTimeoutError(r.error) || (isRedisUnavailableError(r.error) && (r.error as { outcome?: string }).outcome === 'unknown'));
+    expect(cut.length).toBeGreaterThan(0);
+    expect(results.filter((r) => isTimeoutError(r.error)).every((r) => (r.error as { outcome?: string }).outcome === 'unknown')).toBe(true);
     expect(breaker.map((e) => e.state)).toContain('open');
     expect(results.some((r) => r.ok && r.at > healedAt)).toBe(true);
   });

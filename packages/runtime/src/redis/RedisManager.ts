@@ -428,6 +428,7 @@ export class RedisManager {
     if (this.inFlight >= this.options.bulkhead.maxConcurrent) {
       if (this.slotQueue.length >= this.options.bulkhead.maxQueue) {
         cancelDeadline(call);
+        breaker?.release();
         const { maxConcurrent, maxQueue } = this.options.bulkhead;
         return this.refuse('rejected', new BulkheadRejectedError({ operation: `redis.${name}`, bulkhead: `redis:${this.name}`, reason: 'queue-full', maxConcurrent, maxQueue, elapsedMs: 0 }), options, started);
       }
@@ -709,6 +710,7 @@ export class RedisManager {
 
   /** Settles a call that was never admitted (its slot wait ended). */
   private settleRefused(call: PendingCall, outcome: RedisCallOutcome, error: unknown, now: number): void {
+    this.breaker?.release(); // it never ran, so it can't be the breaker's trial
     this.stats_.record(outcome, now - call.started);
     const reject = call.reject as (error: unknown) => void;
     const resolve = call.resolve as (value: unknown) => void;
@@ -748,7 +750,9 @@ export class RedisManager {
         throw new RangeError(`${operation}: a block timeout of 0 waits forever; pass a finite timeout, or an AbortSignal in options.signal`);
       }
       this.assertOpen(operation);
-      if (this.breaker !== undefined && !this.breaker.tryPass()) throw this.breaker.openError(operation);
+      // Blocking calls don't report to the breaker (a long block is not a failure), so they
+      // never take its half-open trial: only an open breaker refuses them.
+      if (this.breaker?.isOpen() === true) throw this.breaker.openError(operation);
       if (signal?.aborted === true) throw signal.reason;
     } catch (err) {
       if (err instanceof RangeError) return Promise.reject(err);
