@@ -21,23 +21,49 @@ export function normalizeModule(source: string): string {
 export class Bindings {
   readonly #sourceCode: Readonly<TSESLint.SourceCode>;
   readonly #variables = new WeakMap<TSESTree.Identifier, Variable | null>();
+  #index: Map<TSESTree.Node, Variable | null> | null = null;
   #moduleLocals: Map<string, string> | null = null;
 
   constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
     this.#sourceCode = sourceCode;
   }
 
+  /**
+   * The variable an identifier refers to (or declares). Resolved from one pass over the scope
+   * manager's references, built on first use, so each lookup is a map read.
+   */
   variable(id: TSESTree.Identifier): Variable | null {
+    let index = this.#index;
+    if (!index) {
+      index = this.#buildIndex();
+      this.#index = index;
+    }
+    const found = index.get(id);
+    if (found !== undefined) return found;
+    // Identifiers the scope manager does not track as references (e.g. in type positions).
     const cached = this.#variables.get(id);
     if (cached !== undefined) return cached;
-    let found: Variable | null = null;
+    let resolved: Variable | null = null;
     try {
-      found = ASTUtils.findVariable(this.#sourceCode.getScope(id), id) ?? null;
+      resolved = ASTUtils.findVariable(this.#sourceCode.getScope(id), id) ?? null;
     } catch {
-      found = null;
+      resolved = null;
     }
-    this.#variables.set(id, found);
-    return found;
+    this.#variables.set(id, resolved);
+    return resolved;
+  }
+
+  #buildIndex(): Map<TSESTree.Node, Variable | null> {
+    const index = new Map<TSESTree.Node, Variable | null>();
+    const manager = this.#sourceCode.scopeManager;
+    if (!manager) return index;
+    for (const scope of manager.scopes) {
+      for (const ref of scope.references) index.set(ref.identifier, ref.resolved);
+      for (const variable of scope.variables) {
+        for (const identifier of variable.identifiers) index.set(identifier, variable);
+      }
+    }
+    return index;
   }
 
   /**
