@@ -31,6 +31,13 @@ export const redisManager: Transform = {
           stop('per-call Redis client that is not kept in a local variable (returned or passed on): share a client by hand (getRedisManager() from @asyncguard/runtime)');
           return;
         }
+        // Connection settings carry over when they are a URL; other ioredis options don't map 1:1.
+        const args = node.arguments ?? [];
+        const url = args[0];
+        if (args.length > 1 || (url !== undefined && !(checker.getTypeAtLocation(url).flags & ts.TypeFlags.StringLike))) {
+          stop('per-call Redis client built with ioredis options (not a URL): move them to getRedisManager({ … }) options by hand');
+          return;
+        }
         const symbol = checker.getSymbolAtLocation(declaration.name);
         const closing: ts.Statement[] = [];
         let escapes: ts.Node | undefined;
@@ -64,7 +71,8 @@ export const redisManager: Transform = {
           return;
         }
         const local = planner.importLocal(sf, '@asyncguard/runtime', 'getRedisManager');
-        const edits: TextEdit[] = [replacement(sf.fileName, node.getStart(sf), node.end, `${local}().redis`)];
+        const options = url === undefined ? '' : `{ url: ${url.getText(sf)} }`;
+        const edits: TextEdit[] = [replacement(sf.fileName, node.getStart(sf), node.end, `${local}(${options}).redis`)];
         const unwrapped = new Set<ts.Statement>();
         for (const statement of closing) {
           const block = statement.parent;
@@ -93,7 +101,7 @@ export const redisManager: Transform = {
             { kind: 'import', file: sf.fileName, module: '@asyncguard/runtime', name: 'getRedisManager', local },
             ...(ts.isIdentifier(node.expression) ? [{ kind: 'release' as const, file: sf.fileName, local: className, count: 1 }] : []),
           ],
-          changes: [{ file: sf.fileName, pos: node.getStart(sf), description: `per-call new ${className}(…) → ${local}().redis${closing.length ? ' (its quit() removed)' : ''}` }],
+          changes: [{ file: sf.fileName, pos: node.getStart(sf), description: `per-call new ${className}(…) → ${local}(${url === undefined ? '' : '{ url }'}).redis${closing.length ? ' (its quit() removed)' : ''}` }],
         });
       };
       visit(sf);
