@@ -41,10 +41,10 @@ describe('detectBlocks names the blocking code', () => {
   });
 
   it('a busy loop: the looping function and line, source-mapped to the TypeScript file', async () => {
-    const blocks = await detectBlocks(() => spinFor(200), { thresholdMs: 40 });
-    expect(blocks, describeFrames(blocks)).toHaveLength(1);
-    const [block] = blocks;
-    expect(block!.durationMs).toBeGreaterThan(40);
+    const blocks = await detectBlocks(() => spinFor(250), { thresholdMs: 60 });
+    const block = longest(blocks);
+    expect(block, describeFrames(blocks)).toBeDefined();
+    expect(block!.durationMs).toBeGreaterThan(60);
     expect(block!.frames[0]).toMatchObject({ functionName: 'spinFor', file: fixtureFile, line: markerLine('busy') });
     expect(block!.capturedAfterMs).toBeDefined();
   });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Block } from './Block.js';
 import { findLeakedHandles } from './findLeakedHandles.js';
 import { spinFor } from './fixtures/blockingCode.js';
-import { realDelay } from '../timers/realTimers.js';
+import { realDelay, realNow } from '../timers/realTimers.js';
 import { startBlockDetector, type BlockDetector } from './startBlockDetector.js';
 
 const threadCount = (): number | undefined =>
@@ -48,13 +48,15 @@ describe('startBlockDetector', () => {
   });
 
   it('does not mistake fake timers for a blocked loop, and still catches a block under them', async () => {
-    detector = await startBlockDetector({ thresholdMs: 40 });
+    detector = await startBlockDetector({ thresholdMs: 100 });
     vi.useFakeTimers();
     // Every timer is frozen now; a heartbeat built on timers would look like a 150 ms stall.
     await realDelay(150);
     await detector.flush();
     expect(detector.blocks).toEqual([]);
-    spinFor(120);
+    // Date is faked too (frozen), so spin on the real clock.
+    const end = realNow() + 250;
+    while (realNow() < end);
     vi.useRealTimers();
     await detector.flush();
     expect(detector.blocks).toHaveLength(1);

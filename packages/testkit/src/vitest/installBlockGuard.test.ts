@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { spinFor } from '../event-loop/fixtures/blockingCode.js';
+import { createBlockGuard, EventLoopBlockedError, type BlockGuard } from './installBlockGuard.js';
+
+describe('createBlockGuard', () => {
+  let guard: BlockGuard | undefined;
+  afterEach(async () => {
+    await guard?.stop();
+    guard = undefined;
+  });
+
+  it('fails the test that blocked, with the stack, and only that test', async () => {
+    guard = createBlockGuard({ thresholdMs: 100 });
+    await guard.start();
+    guard.beginTest();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect(guard.endTest('quiet test')).resolves.toEqual([]);
+    guard.beginTest();
+    spinFor(300);
+    const failure = await guard.endTest('busy test').catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(EventLoopBlockedError);
+    expect((failure as Error).message).toMatch(/^"busy test" blocked the event loop for more than 100 ms:\n {2}blocked for \d+ ms\n {4}at spinFor \(.*blockingCode\.ts:9:\d+\)/);
+    guard.beginTest();
+    await expect(guard.endTest('next test')).resolves.toEqual([]);
+  });
+
+  it('lets the test pass in warn mode and writes the stack to stderr', async () => {
+    guard = createBlockGuard({ thresholdMs: 40, mode: 'warn' });
+    await guard.start();
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      guard.beginTest();
+      spinFor(150);
+      await expect(guard.endTest('busy test')).resolves.toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toMatch(/^\[asyncguard\] "busy test" blocked the event loop for more than 40 ms:\n {2}blocked for \d+ ms\n {4}at spinFor/);
+  });
+
+  it('names a bad mode', () => {
+    expect(() => createBlockGuard({ mode: 'loud' as never })).toThrow("installBlockGuard(): options.mode must be 'fail' or 'warn', got loud");
+  });
+});
+
+describe('installBlockGuard in a real Vitest run', () => {
+  const root = fileURLToPath(new URL('./fixtures/guard/', import.meta.url));
+  const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+  const run = (mode: 'fail') =>
+    spawnSync(process.execPath, [vitestBin, 'run', '--root', root, '--config', `${root}vitest.config.ts`, '--reporter', 'verbose'], {
+      encoding: 'utf8',
+      env: { ...process.env, GUARD_MODE: mode, CI: '', FORCE_COLOR: '0', NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+
+  it('fails exactly the blocking test in fail mode, showing the blocking line', () => {
+    const result = run('fail');
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(result.status, output).toBe(1);
+    expect(output).toMatch(/✓ .*awaits only/);
+    expect(output).toMatch(/× .*blocks the loop/);
+    expect(output).toMatch(/EventLoopBlockedError: "blocks the loop" blocked the event loop for more than 150 ms/);
+    expect(output).toMatch(/at rebuildReport \(.*guarded\.fixture\.ts:6:\d+\)/);
+  });
+});
