@@ -24,7 +24,8 @@ describe('fromDocumentsWithBudget', () => {
       const error = await fromDocumentsWithBudget(docs(), undefined, { budgetMs: 50 }).catch((e: unknown) => e);
       expect(isTimeoutError(error)).toBe(true);
       expect((error as Error).message).toMatch(/llamaindex\.fromDocuments timed out/);
-      expect(performance.now() - started).toBeLessThan(50 + 250);
+      // Generous: a timer cannot interrupt the synchronous parts of indexing (parsing, tokenizing).
+      expect(performance.now() - started).toBeLessThan(50 + 500);
       // Let the abandoned embedding finish before the next test changes Settings.
       await new Promise((resolve) => setTimeout(resolve, 500));
     });
