@@ -18,7 +18,7 @@ type FunctionNode =
 
 type CallbackPlan =
   | { kind: 'for-of'; call: ts.CallExpression; statement: ts.ExpressionStatement }
-  | { kind: 'map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration }
+  | { kind: 'map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration | ts.ReturnStatement }
   | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
   | { kind: 'leaf'; callee: string }
   | { kind: 'iife'; call: ts.CallExpression };
@@ -558,7 +558,7 @@ class SyncToAsyncAnalysis {
           return;
         }
         if (method === 'forEach') unit.plan = { kind: 'for-of', call, statement: call.parent as ts.ExpressionStatement };
-        else unit.plan = { kind: 'map-loop', call, declaration: call.parent as ts.VariableDeclaration };
+        else unit.plan = { kind: 'map-loop', call, declaration: call.parent as ts.VariableDeclaration | ts.ReturnStatement };
       }
       this.addEdge(this.containerUnit(call), unit, undefined, queue);
       return;
@@ -618,11 +618,13 @@ class SyncToAsyncAnalysis {
     }
     const declaration = call.parent;
     const receiver = (call.expression as ts.PropertyAccessExpression).expression;
-    if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== call || !ts.isIdentifier(declaration.name) ||
-      !ts.isVariableDeclarationList(declaration.parent) || declaration.parent.declarations.length !== 1 || !ts.isVariableStatement(declaration.parent.parent) || ts.isBlock(fn.body) ||
-      !isPlainReference(receiver)) {
+    const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
+      ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
+    const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
+      (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
+    if ((!simpleDeclaration && !simpleReturn) || ts.isBlock(fn.body) || !isPlainReference(receiver)) {
       return {
-        reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)`; re-run with --parallel-callbacks to use Promise.all, or convert it by hand',
+        reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)` or `return list.map(v => …)`; re-run with --parallel-callbacks to use Promise.all, or convert it by hand',
         parallelOk: true,
       };
     }
@@ -850,13 +852,24 @@ class SyncToAsyncAnalysis {
     return edits;
   }
 
-  private mapLoopEdits(fn: ts.ArrowFunction, call: ts.CallExpression, declaration: ts.VariableDeclaration): TextEdit[] {
+  private mapLoopEdits(fn: ts.ArrowFunction, call: ts.CallExpression, declaration: ts.VariableDeclaration | ts.ReturnStatement): TextEdit[] {
     const sf = fn.getSourceFile();
     const file = sf.fileName;
-    const statement = declaration.parent.parent;
     const receiver = (call.expression as ts.PropertyAccessExpression).expression;
     const binding = loopBinding(fn, sf);
     const style = this.context.planner.style(sf);
+    if (ts.isReturnStatement(declaration)) {
+      // return list.map(v => f(v))  →  const results = []; for (const v of list) results.push(await f(v)); return results;
+      const indent = lineIndent(sf, declaration.getStart(sf));
+      const target = this.context.planner.freeName(sf, 'results', `results:${declaration.pos}`);
+      return [
+        replacement(file, declaration.getStart(sf), call.getStart(sf), `const ${target} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
+        replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) ${target}.push(`),
+        replacement(file, fn.body.end, call.end, ')'),
+        insertion(file, declaration.end, `${style.newline}${indent}return ${target}${style.semi}`, prefixRank(declaration.end)),
+      ];
+    }
+    const statement = declaration.parent.parent;
     const indent = lineIndent(sf, statement.getStart(sf));
     const target = (declaration.name as ts.Identifier).text;
     return [
