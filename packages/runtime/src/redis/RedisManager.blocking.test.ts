@@ -25,7 +25,7 @@ describeWithRedis('RedisManager blocking commands and pub/sub', () => {
     await sleep(50);
     const get = await timed(m.redis.get('blk:other'));
     expect(get.value).toBe('v');
-    expect(get.ms).toBeLessThan(100);
+    expect(get.ms).toBeLessThan(300); // not queued behind the 1.3 s BLPOP
     const result = await blocked;
     // Not cut at the 1000 ms command budget: BLPOP waited its 1.3 s and answered null.
     expect(result.ok).toBe(true);
@@ -53,7 +53,7 @@ describeWithRedis('RedisManager blocking commands and pub/sub', () => {
     const c = await timed(m.redis.blpop('blk:none', 0.5));
     expect(c.ok).toBe(false);
     expect(isBulkheadRejectedError(c.error)).toBe(true);
-    expect(c.ms).toBeLessThan(50);
+    expect(c.ms).toBeLessThan(300);
     expect(await a).toBeNull();
     expect(await b).toBeNull();
     expect(m.stats().pool.size).toBe(2);

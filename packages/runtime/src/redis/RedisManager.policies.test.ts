@@ -90,7 +90,7 @@ describeWithRedis('RedisManager policies (command-level faults)', () => {
     const d = await timed(m.redis.get('pol:slow4'));
     expect(isBulkheadRejectedError(d.error)).toBe(true);
     expect((d.error as { reason?: string }).reason).toBe('queue-full');
-    expect(d.ms).toBeLessThan(50);
+    expect(d.ms).toBeLessThan(300); // refused, not queued behind the 150 ms replies
     const [ra, rb, rc] = await Promise.all([a, b, c]);
     expect([ra.ok, rb.ok, rc.ok]).toEqual([true, true, true]);
     // c waited for a slot, then ran its own 150 ms.
