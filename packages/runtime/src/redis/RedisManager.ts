@@ -1,4 +1,4 @@
-import type { ChainableCommander, Command, Redis } from 'ioredis';
+import type { ChainableCommander, Command } from 'ioredis';
 import type { BudgetCategory, Budgets } from '../budgets.js';
 import { assertBudget } from '../budgets.js';
 import { BulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
@@ -16,10 +16,13 @@ import { createIoredisClient, type IoredisClient, type IoredisModule, loadIoredi
 import type { RedisBlockingCallOptions, RedisCallOptions } from './RedisCallOptions.js';
 import { createRedisCommands, createSafeRedisCommands, type RedisCommands, type SafeRedisCommands } from './RedisCommands.js';
 import { RedisBreaker } from './RedisBreaker.js';
+import { type RedisMessageListener, RedisSubscriber, type RedisSubscription } from './RedisSubscriber.js';
 import { type RedisHealth, type RedisHealthChange, RedisHealthMonitor, type RedisHealthState, type RedisPingResult } from './RedisHealthMonitor.js';
 import { type RedisManagerOptions, type ResolvedRedisManagerOptions, resolveRedisManagerOptions } from './RedisManagerOptions.js';
 import { type RedisCallOutcome, type RedisManagerStats, RedisStatsRecorder } from './RedisStats.js';
 import { redactCredentials, redactError } from './redactCredentials.js';
+
+export type { RedisMessageListener, RedisSubscription } from './RedisSubscriber.js';
 
 /** Listener signatures of {@link RedisManager.on}. */
 export interface RedisManagerEvents {
@@ -32,12 +35,6 @@ export interface RedisManagerEvents {
 export interface RedisCloseOptions {
   /** How long to wait for in-flight commands before cutting them. Default 2000 ms. */
   drainMs?: number;
-}
-
-export interface RedisSubscription {
-  readonly channels: readonly string[];
-  /** Stops delivering to this listener (UNSUBSCRIBE when it was the last one), within the `redis` budget. */
-  unsubscribe(): Promise<void>;
 }
 
 export interface ScanIteratorOptions {
@@ -181,9 +178,7 @@ export class RedisManager {
   private readonly pool: BlockingPool;
   private health_: RedisHealth;
   private readonly listeners: { [K in keyof RedisManagerEvents]: Set<RedisManagerEvents[K]> } = { health: new Set(), breaker: new Set() };
-  private subscriber: Redis | IoredisClient | undefined;
-  private subscriberReady: Promise<IoredisClient> | undefined;
-  private readonly channelListeners = new Map<string, Set<(message: string, channel: string) => void>>();
+  private readonly subscriber: RedisSubscriber;
   private closePromise: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private readonly commandOptions: { replyEncoding: 'utf8'; keyPrefix?: string };
@@ -202,6 +197,14 @@ export class RedisManager {
     this.stats_ = new RedisStatsRecorder(this.name, this.options.meter);
     const b = this.options.breaker;
     this.breaker = b === false ? undefined : new RedisBreaker(b, this.options.breakerConsecutiveOnly, (state) => this.onBreakerChange(state));
+    this.subscriber = new RedisSubscriber({
+      open: (budget) => this.openDedicated(budget),
+      timed: (fn, budget, operation) => this.timed(fn, budget, operation),
+      closed: () => this.closePromise !== undefined,
+      listenerFailed: (channel, err) =>
+        this.logOnce(`listener:${channel}`, 'warn', `redis ${this.name}: a subscriber listener for "${channel}" threw: ${err instanceof Error ? err.message : String(err)}`, {}),
+      budgetMs: this.budgets.redis,
+    });
     this.monitor = new RedisHealthMonitor(this.options.healthIntervalMs, () => this.healthTick());
     this.pool = new BlockingPool((budget) => this.openDedicated(budget), this.options.blockingPool.max, this.options.blockingPool.maxWaiting, this.budgets.redis);
     this.health_ = {
@@ -267,7 +270,7 @@ export class RedisManager {
       inFlight: this.inFlight,
       queued: this.slotQueue.length,
       breaker: this.breaker === undefined ? 'disabled' : this.breaker.state,
-      pool: { size: this.pool.size, busy: this.pool.busy, waiting: this.pool.waiting, max: this.pool.max, subscriber: this.subscriber !== undefined },
+      pool: { size: this.pool.size, busy: this.pool.busy, waiting: this.pool.waiting, max: this.pool.max, subscriber: this.subscriber.client !== undefined },
     };
   }
 
@@ -337,48 +340,12 @@ export class RedisManager {
    * Delivers messages of `channels` to `listener` over a dedicated subscriber connection
    * (resubscribed after a reconnect). SUBSCRIBE itself runs under the `redis` budget.
    */
-  async subscribe(channels: string | readonly string[], listener: (message: string, channel: string) => void): Promise<RedisSubscription> {
+  async subscribe(channels: string | readonly string[], listener: RedisMessageListener): Promise<RedisSubscription> {
     const list = typeof channels === 'string' ? [channels] : [...channels];
     if (list.length === 0 || list.some((c) => typeof c !== 'string' || c === '')) throw new TypeError('subscribe: channels must be non-empty strings');
     if (typeof listener !== 'function') throw new TypeError('subscribe: listener must be a function');
     this.assertOpen('redis.subscribe');
-    const sub = await this.getSubscriber();
-    const fresh = list.filter((c) => !this.channelListeners.has(c));
-    for (const c of list) {
-      let set = this.channelListeners.get(c);
-      if (set === undefined) this.channelListeners.set(c, (set = new Set()));
-      set.add(listener);
-    }
-    if (fresh.length > 0) {
-      try {
-        await this.timed(() => sub.subscribe(...fresh), this.budgets.redis, 'redis.subscribe');
-      } catch (err) {
-        for (const c of list) this.channelListeners.get(c)?.delete(listener);
-        for (const c of fresh) if (this.channelListeners.get(c)?.size === 0) this.channelListeners.delete(c);
-        throw err;
-      }
-    }
-    let active = true;
-    return {
-      channels: list,
-      unsubscribe: async () => {
-        if (!active) return;
-        active = false;
-        const empty: string[] = [];
-        for (const c of list) {
-          const set = this.channelListeners.get(c);
-          set?.delete(listener);
-          if (set?.size === 0) {
-            this.channelListeners.delete(c);
-            empty.push(c);
-          }
-        }
-        const s = this.subscriber;
-        if (empty.length > 0 && s !== undefined && s.status === 'ready' && this.closePromise === undefined) {
-          await this.timed(() => s.unsubscribe(...empty), this.budgets.redis, 'redis.unsubscribe');
-        }
-      },
-    };
+    return this.subscriber.subscribe(list, listener);
   }
 
   /**
@@ -906,35 +873,6 @@ export class RedisManager {
     return client;
   }
 
-  private getSubscriber(): Promise<IoredisClient> {
-    this.subscriberReady ??= this.openDedicated(this.budgets.redis).then(
-      (client) => {
-        if (this.closePromise !== undefined) {
-          client.disconnect();
-          throw new RedisUnavailableError({ operation: 'redis.subscribe', reason: 'the manager is closed', outcome: 'not-sent' });
-        }
-        this.subscriber = client;
-        client.on('message', (channel: string, message: string) => {
-          const set = this.channelListeners.get(channel);
-          if (set === undefined) return;
-          for (const l of set) {
-            try {
-              l(message, channel);
-            } catch (err) {
-              this.logOnce(`listener:${channel}`, 'warn', `redis ${this.name}: a subscriber listener for "${channel}" threw: ${err instanceof Error ? err.message : String(err)}`, {});
-            }
-          }
-        });
-        return client;
-      },
-      (err: unknown) => {
-        this.subscriberReady = undefined;
-        throw err;
-      },
-    );
-    return this.subscriberReady;
-  }
-
   /** Resolves when the shared connection is ready, within `budgetMs`; for non-hot paths. */
   private whenReady(budgetMs: number, operation: string): Promise<void> {
     this.assertOpen(operation);
@@ -1170,7 +1108,7 @@ export class RedisManager {
     }
     this.setConnState('closed', 'closed');
     this.pool.close();
-    const clients = [this.client, this.subscriber].filter((c): c is IoredisClient => c !== undefined);
+    const clients = [this.client, this.subscriber.client].filter((c): c is IoredisClient => c !== undefined);
     await Promise.all(clients.map((c) => closeIoredisClient(c)));
     this.unobserve?.();
     this.logTimes.clear();
