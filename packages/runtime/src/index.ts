@@ -51,3 +51,4 @@ export type { RedisManagerStats, RedisCallOutcome } from './redis/RedisStats.js'
 export type { LatencySummary } from './redis/LatencyHistogram.js';
 export { offload, OffloadPool, closeOffloadPool } from './offload.js';
 export type { OffloadModule, OffloadOptions, OffloadPoolOptions, OffloadTarget } from './offload.js';
+export type { RedisMessageListener } from './redis/RedisManager.js';
