@@ -10,8 +10,10 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export const workspaceAliases: Alias[] = [
   { find: /^@asyncguard\/runtime\/llamaindex$/, replacement: here('./packages/runtime/src/llamaindex.ts') },
   { find: /^@asyncguard\/runtime$/, replacement: here('./packages/runtime/src/index.ts') },
+  { find: /^@asyncguard\/testkit\/llamaindex$/, replacement: here('./packages/testkit/src/llamaindex.ts') },
   { find: /^@asyncguard\/testkit\/vitest$/, replacement: here('./packages/testkit/src/vitest.ts') },
   { find: /^@asyncguard\/testkit$/, replacement: here('./packages/testkit/src/index.ts') },
   { find: /^@asyncguard\/eslint-plugin$/, replacement: here('./packages/eslint-plugin/src/index.ts') },
+  { find: /^@asyncguard\/codemod\/cli$/, replacement: here('./packages/codemod/src/cli.ts') },
   { find: /^@asyncguard\/codemod$/, replacement: here('./packages/codemod/src/index.ts') },
 ];

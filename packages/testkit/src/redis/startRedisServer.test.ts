@@ -43,6 +43,18 @@ describeWithRedis('startRedisServer', () => {
     expect(existsSync(server.dir)).toBe(false);
   });
 
+  it('starts with a password, answers only after AUTH, and carries it in the url', async () => {
+    const server = await startRedisServer({ password: 's3cret pw' });
+    try {
+      expect(server.url).toBe(`redis://:s3cret%20pw@127.0.0.1:${server.port}`);
+      expect(await pingOnce(server.host, server.port, 500)).toBe(false);
+      expect(await pingOnce(server.host, server.port, 500, 's3cret pw')).toBe(true);
+      expect(await pingOnce(server.host, server.port, 500, 'wrong')).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('stops a paused server', async () => {
     const server = await startRedisServer();
     server.pause();

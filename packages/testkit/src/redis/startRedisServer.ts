@@ -15,6 +15,8 @@ export interface RedisServerOptions {
   binary?: string;
   /** Persistence for durability tests. Default: none (`--save "" --appendonly no`). */
   persistence?: { appendonly: true; appendfsync?: 'always' | 'everysec' | 'no' };
+  /** Require this password (`--requirepass`); `url` then carries it and readiness checks AUTH first. */
+  password?: string;
   /** Extra `--name value` arguments passed to redis-server as they are. */
   args?: readonly string[];
   /** How long to wait for the server to answer PING. Default 10000 ms. */
@@ -24,7 +26,7 @@ export interface RedisServerOptions {
 export interface RedisServer {
   readonly host: string;
   readonly port: number;
-  /** `redis://host:port` */
+  /** `redis://host:port`, or `redis://:password@host:port` when a password is set. */
   readonly url: string;
   /** Working directory (AOF/RDB files live here); removed by `stop()`. */
   readonly dir: string;
@@ -84,8 +86,11 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** One PING round trip; resolves true on +PONG, false on any error reply, refusal or timeout. */
-export function pingOnce(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+/**
+ * One PING round trip (after AUTH when a password is given); resolves true on +PONG, false on
+ * any error reply, refusal or timeout.
+ */
+export function pingOnce(host: string, port: number, timeoutMs = 500, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     let reply = '';
@@ -96,10 +101,15 @@ export function pingOnce(host: string, port: number, timeoutMs = 500): Promise<b
     };
     const timer = setTimeout(() => done(false), timeoutMs);
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    const lines = password === undefined ? 1 : 2;
+    socket.once('connect', () => {
+      if (password !== undefined) socket.write(`*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`);
+      socket.write('PING\r\n');
+    });
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      const got = reply.split('\r\n');
+      if (got.length > lines) done(got[lines - 1]?.startsWith('+PONG') === true);
     });
   });
 }
@@ -134,6 +144,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const a = ['--port', String(port), '--bind', host, '--dir', dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'no', '--logfile', ''];
     if (options.persistence?.appendonly) a.push('--appendonly', 'yes', '--appendfsync', options.persistence.appendfsync ?? 'everysec');
     else a.push('--appendonly', 'no');
+    if (options.password !== undefined) a.push('--requirepass', options.password);
     a.push(...(options.args ?? []));
     return a;
   };
@@ -162,7 +173,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (c.exitCode !== null || c.signalCode !== null) {
         throw new RedisServerStartError(`redis-server exited during start (code ${String(c.exitCode)}, signal ${String(c.signalCode)})`, output);
       }
-      if (await pingOnce(host, port, 250)) {
+      if (await pingOnce(host, port, 250, options.password)) {
         c.unref();
         return;
       }
@@ -208,7 +219,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       return port;
     },
     get url() {
-      return `redis://${host}:${port}`;
+      const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
+      return `redis://${auth}${host}:${port}`;
     },
     dir,
     get pid() {
