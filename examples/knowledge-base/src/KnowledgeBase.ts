@@ -128,10 +128,20 @@ export class KnowledgeBase {
     return index;
   }
 
-  async storeFact(input: FactInput): Promise<string> {
+  /**
+   * What is left of the `redis` budget for a request that arrived at `startedAt`
+   * (`performance.now()` time): the budget bounds the whole request, including any time it
+   * waited to be served, not only the Redis command.
+   */
+  private redisBudgetLeft(startedAt: number | undefined): number {
+    if (startedAt === undefined) return this.budgets.redis;
+    return Math.max(1, Math.floor(this.budgets.redis - (performance.now() - startedAt)));
+  }
+
+  async storeFact(input: FactInput, startedAt?: number): Promise<string> {
     const fact: StoredFact = { id: randomUUID(), text: input.text, metadata: input.metadata ?? {}, createdAt: new Date().toISOString() };
     const manager = await this.manager();
-    await manager.redis.hset(factKey(fact.id), factToHash(fact));
+    await manager.redis.hset(factKey(fact.id), factToHash(fact), { budgetMs: this.redisBudgetLeft(startedAt) });
     // Redis is the record; the index follows. If it is not built yet, the fact waits for it.
     if (this.index.state === 'ready') {
       const index = await this.index();
@@ -142,9 +152,9 @@ export class KnowledgeBase {
     return fact.id;
   }
 
-  async getFact(id: string): Promise<StoredFact | undefined> {
+  async getFact(id: string, startedAt?: number): Promise<StoredFact | undefined> {
     const manager = await this.manager();
-    return factFromHash(await manager.redis.hgetall(factKey(id)));
+    return factFromHash(await manager.redis.hgetall(factKey(id), { budgetMs: this.redisBudgetLeft(startedAt) }));
   }
 
   async indexDocuments(request: IndexDocumentsRequest): Promise<IndexDocumentsResult> {
@@ -156,9 +166,14 @@ export class KnowledgeBase {
           documents.push(...(await readDocumentFiles(this.deps.documentsDir, request.files ?? [], signal)));
           const [batch, index, store] = await Promise.all([this.deps.processor.process(documents, signal), this.readyIndex(), this.docStore()]);
           // Searchable slice by slice, and persisted with it: the reply means both.
-          await index.insert(batch.chunks, chunkToNode, signal, (nodes: BaseNode[]) => store.addDocuments(nodes, true));
+          // Searchable slice by slice, and persisted with it (one node per call, so the manager
+          // pipelines a slice's writes); the reply means both are done. Each slice waits for its
+          // writes: the awaited round trip is also the loop's turn to serve requests.
+          await index.insert(batch.chunks, chunkToNode, signal, async (nodes: BaseNode[]) => {
+            await Promise.all(nodes.map((node) => store.addDocuments([node], true)));
+            this.chunkCount += nodes.length; // /health shows the progress of a running job
+          });
           for (const doc of documents) this.documentIds.add(doc.id);
-          this.chunkCount += batch.chunks.length;
           return { documents: documents.length, chunks: batch.chunks.length, duplicatesDropped: batch.duplicatesDropped };
         },
         this.budgets.indexing,

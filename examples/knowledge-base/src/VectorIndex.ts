@@ -5,8 +5,10 @@ import { fromDocumentsWithBudget, withBudgets } from '@asyncguard/runtime/llamai
 import { toSearchHit, type Metadata, type SearchHit } from '@asyncguard-examples/kb-shared';
 import { InMemoryVectorStore } from './InMemoryVectorStore.js';
 
-/** Nodes embedded and inserted per event-loop turn: small enough that requests interleave. */
+/** Nodes embedded and inserted per step. */
 const SLICE = 8;
+/** Steps run back to back until this much time has passed; then the loop gets a turn. */
+const TURN_MS = 4;
 
 export function textNode(id: string, text: string, metadata: Metadata): TextNode {
   const keys = Object.keys(metadata);
@@ -23,9 +25,9 @@ export interface VectorIndexOptions {
 /**
  * The LlamaIndex vector index with the service's embedding model, built and searched through
  * asyncguard's LlamaIndex adapters: `fromDocumentsWithBudget` for the set-up (the `indexing`
- * budget) and `withBudgets` on the retriever (the `search` budget). Inserts run in small slices
- * with a turn of the event loop between them, so a large job never holds the loop for long (an
- * embedding that resolves in microtasks would otherwise run the whole batch in one turn).
+ * budget) and `withBudgets` on the retriever (the `search` budget). Inserts run in slices of 8
+ * nodes and give the event loop a turn every 4 ms, so a large job never holds the loop for long
+ * (an embedding that resolves in microtasks would otherwise run the whole batch in one turn).
  */
 export class VectorIndex {
   private nodes = 0;
@@ -54,13 +56,18 @@ export class VectorIndex {
    * slice's nodes once they are searchable (e.g. to persist them).
    */
   async insert<T>(items: readonly T[], toNode: (item: T) => TextNode, signal?: AbortSignal, afterSlice?: (nodes: BaseNode[]) => Promise<void>): Promise<void> {
+    let turnStarted = performance.now();
     for (let start = 0; start < items.length; start += SLICE) {
       signal?.throwIfAborted();
       const slice = items.slice(start, start + SLICE).map(toNode);
       await Settings.withEmbedModel(this.options.embedModel, () => this.index.insertNodes(slice));
       this.nodes += slice.length;
       if (afterSlice !== undefined) await afterSlice(slice);
-      if (start + SLICE < items.length) await nextTurn();
+      // Time-sliced: keep going while the turn is short, then let requests in.
+      if (start + SLICE < items.length && performance.now() - turnStarted >= TURN_MS) {
+        await nextTurn();
+        turnStarted = performance.now();
+      }
     }
   }
 

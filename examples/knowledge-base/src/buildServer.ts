@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import {
   ajvOptions,
   DEFAULT_SEARCH_K,
@@ -22,6 +22,11 @@ function isUnavailable(error: unknown): boolean {
   return isTimeoutError(error) || isRedisUnavailableError(error) || isCircuitOpenError(error) || isBulkheadRejectedError(error);
 }
 
+/** When the request arrived, on the `performance.now()` clock (budgets bound the whole request). */
+function arrivedAt(reply: FastifyReply): number {
+  return performance.now() - reply.elapsedTime;
+}
+
 /** The HTTP routes over a {@link KnowledgeBase}; closing the app closes the knowledge base. */
 export function buildServer(kb: KnowledgeBase, options: BuildServerOptions = {}): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, ajv: ajvOptions });
@@ -43,12 +48,12 @@ export function buildServer(kb: KnowledgeBase, options: BuildServerOptions = {})
   });
 
   app.post<{ Body: FactInput }>('/facts', { schema: postFactSchema }, async (request, reply) => {
-    const id = await kb.storeFact(request.body);
+    const id = await kb.storeFact(request.body, arrivedAt(reply));
     return reply.code(201).send({ id });
   });
 
   app.get<{ Params: { id: string } }>('/facts/:id', { schema: getFactSchema }, async (request, reply) => {
-    const fact = await kb.getFact(request.params.id);
+    const fact = await kb.getFact(request.params.id, arrivedAt(reply));
     if (fact === undefined) return reply.code(404).send({ error: 'Not Found', message: `no fact with id ${request.params.id}` });
     return fact;
   });

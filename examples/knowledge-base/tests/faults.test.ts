@@ -150,7 +150,7 @@ describeWithRedis('knowledge-base under faults', () => {
     try {
       const hset = trackConcurrency(manager.redis.hset);
       manager.redis.hset = hset;
-      const app = start({ redisManager: manager });
+      const app = start({ redisManager: manager, budgets: { ...BUDGETS, redis: 2000 } });
       proxy.addToxic({ type: 'latency', latency: 100, name: 'rtt' }); // each reply takes a while
 
       const replies = await Promise.all(
