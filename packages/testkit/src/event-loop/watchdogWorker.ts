@@ -62,6 +62,7 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
   let session: import('node:inspector').Session | undefined;
   let capturing = false;
   let onPaused: ((frames: RawFrame[]) => void) | undefined;
+  let abortCapture: (() => void) | undefined;
 
   const post = (method: string, params: object = {}): Promise<unknown> =>
     new Promise((resolve, reject) => {
@@ -108,9 +109,11 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
         onPaused = undefined;
         if (deliver !== undefined) deliver(frames);
       });
-      // Enabled once, up front: enabling while the loop is blocked would make the main thread
-      // replay every parsed script first and pause late.
-      await post('Debugger.enable');
+      // The Debugger domain stays off until a block: while it is on, V8 records async task
+      // bookkeeping on every await, which costs promise-heavy code dearly. Enabling it during a
+      // block makes the main thread replay its parsed scripts first (a few ms to tens of ms, paid
+      // only when the loop is already blocked). A round trip proves the session works.
+      await post('Runtime.getIsolateId').catch(() => post('Runtime.evaluate', { expression: '0' }));
       return undefined;
     } catch (err) {
       session?.disconnect();
@@ -126,15 +129,21 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
         return;
       }
       capturing = true;
-      onPaused = (frames) => {
-        capturing = false;
-        resolve(frames);
-      };
-      post('Debugger.pause').catch(() => {
+      const done = (frames: RawFrame[] | undefined): void => {
+        if (!capturing) return;
         capturing = false;
         onPaused = undefined;
-        resolve(undefined);
-      });
+        abortCapture = undefined;
+        // Off again once resumed (messages run in order); the script table is rebuilt next time.
+        post('Debugger.disable').then(() => scripts.clear(), () => scripts.clear());
+        resolve(frames);
+      };
+      onPaused = done;
+      abortCapture = () => done(undefined);
+      // Sent back to back, both run in the same interrupt of the blocked thread: enable, then
+      // pause right where it is.
+      post('Debugger.enable').catch(() => done(undefined));
+      post('Debugger.pause').catch(() => done(undefined));
     });
 
   let seq = 0;
@@ -159,10 +168,13 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
     seq += 1;
     sentAt = now();
     data.pingPort.postMessage(seq);
-    timer = setTimeout(check, data.thresholdMs);
+    timer = setTimeout(check, Math.min(data.intervalMs, data.thresholdMs));
   };
 
+  // Polls the ping every `intervalMs`: an answer schedules the next ping `intervalMs` after
+  // this one was sent, so a block is noticed at most threshold + interval after it began.
   const check = (): void => {
+    if (stopping) return;
     if (answered()) {
       const delay = answeredAt[0]! - sentAt;
       if (delay <= data.thresholdMs) {
@@ -170,6 +182,13 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
         schedulePing(sentAt + data.intervalMs - now());
         return;
       }
+      void handleBlock(); // answered, but late: a block that ended between two polls
+      return;
+    }
+    const elapsed = now() - sentAt;
+    if (elapsed < data.thresholdMs) {
+      timer = setTimeout(check, Math.min(data.intervalMs, data.thresholdMs - elapsed));
+      return;
     }
     void handleBlock();
   };
@@ -211,7 +230,7 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
     stopping = true;
     if (timer !== undefined) clearTimeout(timer);
     if (session !== undefined) {
-      if (capturing) await new Promise((r) => setTimeout(r, 20));
+      abortCapture?.();
       await post('Debugger.disable').catch(() => undefined);
       session.disconnect();
       session = undefined;
