@@ -91,12 +91,16 @@ export default createRule<Options, MessageIds>({
     const denyNames = new Set([...deny.keys()].map((name) => name.slice(name.lastIndexOf('.') + 1)));
     /** Only these callees can block: `*Sync`, `wait`, deny-listed names, and plain function calls (helpers). */
     const mayBlock = (callee: TSESTree.Node): boolean => {
-      if (callee.type === AST_NODE_TYPES.Identifier) return true;
+      // A plain call blocks only through an import (`readFileSync`), a deny-listed name, or a same-file helper.
+      if (callee.type === AST_NODE_TYPES.Identifier) {
+        return denyNames.has(callee.name) || getAnalysis(context).bindings.moduleLocals().has(callee.name) || (helperDepth > 0 && calledHelperOf(callee) !== null);
+      }
       const name = calleeName(callee);
       return name !== null && (name.endsWith('Sync') || name === 'wait' || denyNames.has(name));
     };
     const checkLoops = options.checkLoops !== false;
     const helperDepth = options.helperDepth ?? 2;
+    const calledHelperOf = (callee: TSESTree.Identifier): FunctionNode | null => getAnalysis(context).bindings.functionOf(callee);
     let analysisCache: FileAnalysis | null = null;
     const analysis = (): FileAnalysis => (analysisCache ??= getAnalysis(context));
     const asyncContext = new WeakMap<FunctionNode, boolean>();
@@ -194,8 +198,7 @@ export default createRule<Options, MessageIds>({
 
     const calledHelper = (call: TSESTree.CallExpression): FunctionNode | null => {
       const callee = skipWrappers(call.callee);
-      if (callee.type !== AST_NODE_TYPES.Identifier) return null;
-      return analysis().bindings.functionOf(callee);
+      return callee.type === AST_NODE_TYPES.Identifier ? calledHelperOf(callee) : null;
     };
 
     const checkLoop = (loop: Loop): void => {

@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
-import { enclosingFunction, functionName, isFunctionNode, propertyName, skipWrappers, type FunctionNode } from '../util/ast.js';
+import { enclosingFunction, functionName, isFunctionNode, propertyName, rootIdentifier, skipWrappers, type FunctionNode } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { createRule } from '../util/createRule.js';
 import { NODE_REDIS_FACTORIES, NODE_REDIS_MODULES } from '../util/knownApis.js';
@@ -106,6 +106,9 @@ export default createRule<Options, MessageIds>({
 
     return {
       NewExpression(node) {
+        // Without types an ioredis constructor is always reached through an import of the file.
+        const root = rootIdentifier(node.callee);
+        if (!analysis().types && (!root || !analysis().bindings.moduleLocals().has(root.name))) return;
         const canonical = analysis().bindings.canonicalName(node.callee);
         let isClient = canonical !== null && isIoredisConstructor(canonical);
         const typed = isIoredisType(node);

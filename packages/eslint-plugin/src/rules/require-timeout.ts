@@ -166,21 +166,52 @@ export default createRule<Options, MessageIds>({
       return constant(n);
     };
 
-    /** `AbortSignal.timeout(...)` among the call's arguments (directly or via a constant). */
+    /**
+     * `AbortSignal.timeout(...)` passed to the call: as an argument, as an option's value
+     * (`{ signal: AbortSignal.timeout(ms) }`), or through a constant initialised with it.
+     * A shallow look, no tree walk: this runs for every guarded call.
+     */
     const abortSignalTimeoutIn = (call: TSESTree.CallExpression): TSESTree.CallExpression | null => {
-      let found: TSESTree.CallExpression | null = null;
-      const isTimeoutSignal = (node: TSESTree.Node): boolean => {
-        if (node.type === AST_NODE_TYPES.CallExpression && memberPath(node.callee)?.join('.') === 'AbortSignal.timeout') {
-          found = node;
-          return true;
+      const timeoutCall = (input: TSESTree.Node, depth: number): TSESTree.CallExpression | null => {
+        const node = skipWrappers(input);
+        if (node.type === AST_NODE_TYPES.CallExpression) {
+          const callee = skipWrappers(node.callee);
+          if (
+            callee.type === AST_NODE_TYPES.MemberExpression &&
+            propertyName(callee) === 'timeout' &&
+            callee.object.type === AST_NODE_TYPES.Identifier &&
+            callee.object.name === 'AbortSignal'
+          ) {
+            return node;
+          }
+          // AbortSignal.any([outer, AbortSignal.timeout(ms)])
+          if (depth < 2 && callee.type === AST_NODE_TYPES.MemberExpression && propertyName(callee) === 'any') {
+            const list = node.arguments[0];
+            if (list?.type === AST_NODE_TYPES.ArrayExpression) {
+              for (const e of list.elements) {
+                const found = e && e.type !== AST_NODE_TYPES.SpreadElement ? timeoutCall(e, depth + 1) : null;
+                if (found) return found;
+              }
+            }
+          }
+          return null;
         }
-        if (node.type === AST_NODE_TYPES.Identifier) {
+        if (node.type === AST_NODE_TYPES.Identifier && depth < 2) {
           const init = analysis().bindings.initOf(node);
-          if (init && someDescendant(init, isTimeoutSignal)) return true;
+          return init ? timeoutCall(init, depth + 1) : null;
         }
-        return false;
+        if (node.type === AST_NODE_TYPES.ObjectExpression && depth < 2) {
+          for (const prop of node.properties) {
+            const found = prop.type === AST_NODE_TYPES.Property ? timeoutCall(prop.value, depth + 1) : null;
+            if (found) return found;
+          }
+        }
+        return null;
       };
-      for (const arg of call.arguments) if (someDescendant(arg, isTimeoutSignal)) return found;
+      for (const arg of call.arguments) {
+        const found = timeoutCall(arg, 0);
+        if (found) return found;
+      }
       return null;
     };
 
