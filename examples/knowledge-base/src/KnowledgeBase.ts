@@ -76,9 +76,12 @@ export class KnowledgeBase {
       { name: 'redis manager', ...(deps.ownsRedis === false ? {} : { dispose: (m: RedisManager) => m.close() }) },
     );
     this.docStore = lazy(async () => new KVDocumentStore(new RedisKVStore(await this.manager(), { namespace: 'kb:docstore' })), { name: 'document store' });
-    this.index = lazy(({ signal }) => withTimeout(this.buildIndex(signal), this.budgets.indexing, { operation: 'index.build' }), {
-      name: 'vector index',
-    });
+    // The build's signal fires when the indexing budget runs out or the index is reset or
+    // disposed: reading files, the worker (terminated) and the insert loop all stop on it.
+    this.index = lazy(
+      ({ signal }) => withTimeout(({ signal: deadline }) => this.buildIndex(deadline), this.budgets.indexing, { operation: 'index.build', signal }),
+      { name: 'vector index' },
+    );
   }
 
   /** Seed documents from the directory and every stored fact, into a new index. */
