@@ -81,50 +81,74 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
     }>;
   }
 
+  /** Connects a session to the main thread with the listeners a capture needs. */
+  const openSession = (): import('node:inspector').Session => {
+    const opened = new inspector.Session();
+    opened.connectToMainThread();
+    opened.on('Debugger.scriptParsed', (message: { params: { scriptId: string; url: string; sourceMapURL?: string } }) => {
+      const { scriptId, url, sourceMapURL } = message.params;
+      scripts.set(scriptId, { url, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
+    });
+    opened.on('Debugger.paused', (message: { params: PausedParams }) => {
+      const frames: RawFrame[] = [];
+      for (const frame of message.params.callFrames.slice(0, data.maxFrames)) {
+        const script = scripts.get(frame.location.scriptId);
+        frames.push({
+          functionName: frame.functionName,
+          url: script?.url ?? frame.url ?? '',
+          lineNumber: frame.location.lineNumber,
+          columnNumber: frame.location.columnNumber ?? 0,
+          sourceMapURL: script?.sourceMapURL,
+        });
+      }
+      // Resume whatever paused us: our own request, or a stray `debugger;` statement, which
+      // must stay a no-op as it is without a debugger attached.
+      post('Debugger.resume').catch(() => undefined);
+      const deliver = onPaused;
+      onPaused = undefined;
+      if (deliver !== undefined) deliver(frames);
+    });
+    return opened;
+  };
+
+  const closeSession = async (): Promise<void> => {
+    const current = session;
+    if (current === undefined) return;
+    session = undefined;
+    await new Promise<void>((resolve) => current.post('Debugger.disable', {}, () => resolve()));
+    current.disconnect();
+    scripts.clear();
+  };
+
+  // Nothing of the inspector stays attached between blocks: a connected session, and even more
+  // an enabled Debugger domain (V8 then does async-task bookkeeping on every await), slow the
+  // main thread down. At a block the watchdog connects, enables the Debugger (the blocked thread
+  // first lists its parsed scripts: a few ms, more in a big app, paid only when the loop is
+  // already stuck), pauses, reads the frames, resumes and disconnects.
+  let canCapture = false;
   const startInspector = async (): Promise<string | undefined> => {
     if (!data.captureStacks) return undefined;
     try {
-      session = new inspector.Session();
-      session.connectToMainThread();
-      session.on('Debugger.scriptParsed', (message: { params: { scriptId: string; url: string; sourceMapURL?: string } }) => {
-        const { scriptId, url, sourceMapURL } = message.params;
-        scripts.set(scriptId, { url, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
-      });
-      session.on('Debugger.paused', (message: { params: PausedParams }) => {
-        const frames: RawFrame[] = [];
-        for (const frame of message.params.callFrames.slice(0, data.maxFrames)) {
-          const script = scripts.get(frame.location.scriptId);
-          frames.push({
-            functionName: frame.functionName,
-            url: script?.url ?? frame.url ?? '',
-            lineNumber: frame.location.lineNumber,
-            columnNumber: frame.location.columnNumber ?? 0,
-            sourceMapURL: script?.sourceMapURL,
-          });
-        }
-        // Resume whatever paused us: our own request, or a stray `debugger;` statement, which
-        // must stay a no-op as it is without a debugger attached.
-        post('Debugger.resume').catch(() => undefined);
-        const deliver = onPaused;
-        onPaused = undefined;
-        if (deliver !== undefined) deliver(frames);
-      });
-      // The Debugger domain stays off until a block: while it is on, V8 records async task
-      // bookkeeping on every await, which costs promise-heavy code dearly. Enabling it during a
-      // block makes the main thread replay its parsed scripts first (a few ms to tens of ms, paid
-      // only when the loop is already blocked). A round trip proves the session works.
-      await post('Runtime.getIsolateId').catch(() => post('Runtime.evaluate', { expression: '0' }));
+      session = openSession();
+      await post('Runtime.evaluate', { expression: '0' });
+      canCapture = true;
       return undefined;
     } catch (err) {
-      session?.disconnect();
-      session = undefined;
       return `stack capture unavailable: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      await closeSession();
     }
   };
 
   const captureStack = (): Promise<RawFrame[] | undefined> =>
     new Promise((resolve) => {
-      if (session === undefined) {
+      if (!canCapture || stopping) {
+        resolve(undefined);
+        return;
+      }
+      try {
+        session = openSession();
+      } catch {
         resolve(undefined);
         return;
       }
@@ -134,8 +158,8 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
         capturing = false;
         onPaused = undefined;
         abortCapture = undefined;
-        // Off again once resumed (messages run in order); the script table is rebuilt next time.
-        post('Debugger.disable').then(() => scripts.clear(), () => scripts.clear());
+        // Messages run in order: resume (sent by the paused handler), disable, then disconnect.
+        void closeSession();
         resolve(frames);
       };
       onPaused = done;
@@ -229,12 +253,8 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
   const stop = async (): Promise<void> => {
     stopping = true;
     if (timer !== undefined) clearTimeout(timer);
-    if (session !== undefined) {
-      abortCapture?.();
-      await post('Debugger.disable').catch(() => undefined);
-      session.disconnect();
-      session = undefined;
-    }
+    abortCapture?.();
+    await closeSession();
     data.pingPort.close();
     // Stay alive until the main thread says so: it must first process the session's removal,
     // which posts back to this thread; if this thread were gone by then, Node would abort.
@@ -254,7 +274,7 @@ export function watchdogMain(req: NodeJS.Require, data: WatchdogData): void {
   });
 
   void startInspector().then((problem) => {
-    port.postMessage({ type: 'ready', capturing: session !== undefined, problem } satisfies WatchdogMessage);
+    port.postMessage({ type: 'ready', capturing: canCapture, problem } satisfies WatchdogMessage);
     schedulePing(0);
   });
 }
