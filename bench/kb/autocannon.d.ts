@@ -1,6 +1,6 @@
 // The parts of autocannon 8 this benchmark uses (the package ships no types).
 declare module 'autocannon' {
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -12,14 +12,14 @@ declare module 'autocannon' {
     p99: number;
     total?: number;
   }
-  interface Request {
+  export interface Request {
     method?: string;
     path?: string;
     body?: string;
     headers?: Record<string, string>;
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
@@ -30,7 +30,7 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     method?: string;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram & { sent: number };
     latency: Histogram;
     errors: number;

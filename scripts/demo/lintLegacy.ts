@@ -1,4 +1,4 @@
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import asyncguard from '@asyncguard/eslint-plugin';
 import { say } from './run.ts';
@@ -14,7 +14,7 @@ export async function lintLegacy(srcDir: string): Promise<LintSummary> {
   const eslint = new ESLint({
     cwd: srcDir,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, asyncguard.configs.strict],
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, asyncguard.configs.strict as Linter.Config],
   });
   const byRule = new Map<string, string[]>();
   for (const result of await eslint.lintFiles(['**/*.ts'])) {

@@ -79,11 +79,13 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
         what === 'GET /search'
           ? `${(r.body as SearchResponse).results.length} results from the in-memory index, degraded: ${String((r.body as SearchResponse).degraded)}`
           : what === 'GET /health'
-            ? `redis ${(r.body as HealthResponse).redis.status}, index ${(r.body as HealthResponse).index.state}`
+            ? `redis ${(r.body as HealthResponse).redis.status} (${(r.body as HealthResponse).redis.detail ?? ''}), index ${(r.body as HealthResponse).index.state}`
             : brief(r.body);
       say(`  ${what.padEnd(15)} → ${r.status} after ${ms(r.ms).padStart(7)}  ${r.ms <= bound ? 'within' : 'OVER'} ${bound} ms  ${extra}`);
     }
 
+    const later = await call<HealthResponse>(`${service.url}/health`);
+    say(`  GET /health again → ${later.status} after ${ms(later.ms)}: redis ${later.body.redis.status} (${later.body.redis.detail ?? ''})`);
     say('  releasing the stall; the manager replaces the stalled connection…');
     proxy.removeToxic('stall');
     const released = performance.now();
