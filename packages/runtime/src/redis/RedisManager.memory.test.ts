@@ -23,7 +23,7 @@ async function settledHeap(): Promise<number> {
 }
 
 describeWithRedis('RedisManager memory while Redis is down', () => {
-  it('stays bounded at 1,000 commands/s for 5 s', async () => {
+  it('stays bounded over 5,000 commands at about 1,000 commands/s', async () => {
     const unhandled = captureUnhandled();
     const server = await startRedisServer();
     const manager = createRedisManager({ url: server.url, budgets: { redis: 200 }, healthIntervalMs: 100, reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
@@ -45,19 +45,22 @@ describeWithRedis('RedisManager memory while Redis is down', () => {
         }
         maxPending = Math.max(maxPending, issued - settled);
       };
+      // Paced by count, not by clock: 10 commands every 10 ms until the total is reached, so a
+      // loaded machine makes the run longer, never smaller.
+      const issueUntil = async (total: number): Promise<void> => {
+        while (issued < total) {
+          tick();
+          await sleep(10);
+        }
+      };
       // Warm up the failure path, then measure.
-      const warm = setInterval(tick, 10);
-      await sleep(500);
-      clearInterval(warm);
+      await issueUntil(500);
       await sleep(300);
       const before = await settledHeap();
-      const timer = setInterval(tick, 10);
-      await sleep(5000);
-      clearInterval(timer);
+      await issueUntil(5500);
       await sleep(300);
       const after = await settledHeap();
       const stats = manager.stats();
-      expect(issued).toBeGreaterThan(4000);
       expect(settled).toBe(issued);
       expect(stats.inFlight).toBe(0);
       // Fail-fast: pending work never built up (each call settles in well under a tick or two).
@@ -69,5 +72,5 @@ describeWithRedis('RedisManager memory while Redis is down', () => {
       unhandled.dispose();
     }
     expect(unhandled.reasons).toEqual([]);
-  }, 20_000);
+  }, 60_000);
 });
