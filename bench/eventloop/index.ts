@@ -17,7 +17,7 @@ const root = join(here, '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const rounds = Number(process.argv[2] ?? 7);
 const thresholdMs = Number(process.argv[3] ?? 50);
-const requests = 1500;
+const requests = Number(process.env.EVENTLOOP_BENCH_REQUESTS ?? 3000);
 const blockedAtRounds = Math.min(3, rounds); // ~15x slower than the rest: fewer rounds keep the run short
 
 type Contender = 'bare' | 'asyncguard' | 'asyncguard-nostack' | 'blocked-at';
@@ -106,7 +106,7 @@ const rows = contenders.map((contender) => {
 
 const fmt = (value: number | undefined, digits = 1): string => (value === undefined ? '—' : value.toFixed(digits));
 process.stdout.write(
-  `\nEvent-loop block detection overhead — ${requests} HTTP requests (32 keep-alive connections) + 80k promise/timer steps, threshold ${thresholdMs} ms, median of runs\n\n`,
+  `\nEvent-loop block detection overhead — ${requests} HTTP requests (32 keep-alive connections) + 80k promise/timer steps (EVENTLOOP_BENCH_REQUESTS to change), threshold ${thresholdMs} ms, median of runs\n\n`,
 );
 process.stdout.write(
   '| contender | runs | wall ms (median) | wall ratio (of medians / paired) | CPU ms (median) | CPU ratio (of medians / paired) | detection latency ms, median / max | stack captured after ms | blocks detected | blocking frame named |\n',
