@@ -30,7 +30,7 @@ export class RedisUnavailableError extends Error {
     const { operation, reason, outcome, elapsedMs, budgetMs } = options;
     const what = operation === undefined ? 'Redis' : `Redis (${operation})`;
     const waited = elapsedMs === undefined ? '' : ` after ${formatMs(elapsedMs)}`;
-    const suffix = outcome === 'unknown' ? '; it may still be applied' : outcome === 'not-sent' ? '; it was not sent' : '';
+    const suffix = outcome === 'unknown' ? '; it was sent and may still run on the server' : outcome === 'not-sent' ? '; it was not sent' : '';
     super(options.message ?? `${what} unavailable: ${reason}${waited}${suffix}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.operation = operation;
     this.reason = reason;

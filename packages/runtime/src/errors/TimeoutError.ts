@@ -30,7 +30,7 @@ export class TimeoutError extends Error {
   constructor(options: TimeoutErrorOptions) {
     const { operation, budgetMs, elapsedMs, outcome } = options;
     const what = operation === undefined ? 'operation' : operation;
-    const suffix = outcome === 'unknown' ? '; it may still be applied' : outcome === 'not-sent' ? '; it was not sent' : '';
+    const suffix = outcome === 'unknown' ? '; it was sent and may still run on the server' : outcome === 'not-sent' ? '; it was not sent' : '';
     super(options.message ?? `${what} timed out after ${formatMs(elapsedMs)} (budget ${budgetMs} ms)${suffix}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.operation = operation;
     this.budgetMs = budgetMs;

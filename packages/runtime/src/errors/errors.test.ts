@@ -9,7 +9,7 @@ describe('errors', () => {
     const e = new TimeoutError({ operation: 'redis.set', budgetMs: 2000, elapsedMs: 2001.26, outcome: 'unknown' });
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('TimeoutError');
-    expect(e.message).toBe('redis.set timed out after 2001.3 ms (budget 2000 ms); it may still be applied');
+    expect(e.message).toBe('redis.set timed out after 2001.3 ms (budget 2000 ms); it was sent and may still run on the server');
     expect([e.operation, e.budgetMs, e.elapsedMs, e.outcome]).toEqual(['redis.set', 2000, 2001.26, 'unknown']);
     expect(new TimeoutError({ budgetMs: 5, elapsedMs: 5, outcome: 'not-sent' }).message).toBe(
       'operation timed out after 5 ms (budget 5 ms); it was not sent',
