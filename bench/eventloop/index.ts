@@ -39,6 +39,7 @@ interface Run {
   mode: Contender;
   workMs: number;
   cpuMs: number;
+  workloadBlocks: number;
   detections: Detection[];
 }
 
@@ -99,6 +100,7 @@ const rows = contenders.map((contender) => {
     latencyMax: latencies.length > 0 ? Math.max(...latencies) : undefined,
     capture: captures.length > 0 ? median(captures) : undefined,
     detections: detections.length,
+    stalls: runs.reduce((sum, r) => sum + r.workloadBlocks, 0),
     missed,
     named,
   };
@@ -109,14 +111,14 @@ process.stdout.write(
   `\nEvent-loop block detection overhead — ${requests} HTTP requests (32 keep-alive connections) + 80k promise/timer steps (EVENTLOOP_BENCH_REQUESTS to change), threshold ${thresholdMs} ms, median of runs\n\n`,
 );
 process.stdout.write(
-  '| contender | runs | wall ms (median) | wall ratio (of medians / paired) | CPU ms (median) | CPU ratio (of medians / paired) | detection latency ms, median / max | stack captured after ms | blocks detected | blocking frame named |\n',
+  '| contender | runs | wall ms (median) | wall ratio (of medians / paired) | CPU ms (median) | CPU ratio (of medians / paired) | detection latency ms, median / max | stack captured after ms | blocks detected | blocking frame named | stalls seen during the workload (all runs) |\n',
 );
-process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
 for (const row of rows) {
   const detected = row.contender === 'bare' ? '—' : `${row.detections - row.missed}/${row.detections}`;
   const named = row.contender.startsWith('asyncguard') && row.contender !== 'asyncguard-nostack' ? `${row.named}/${row.detections}` : '—';
   process.stdout.write(
-    `| ${labels[row.contender]} | ${row.runs} | ${fmt(row.work, 0)} | ${row.ratio.toFixed(3)} / ${row.paired.toFixed(3)} | ${fmt(row.cpu, 0)} | ${row.cpuRatio.toFixed(3)} / ${row.pairedCpu.toFixed(3)} | ${fmt(row.latency)} / ${fmt(row.latencyMax)} | ${fmt(row.capture)} | ${detected} | ${named} |\n`,
+    `| ${labels[row.contender]} | ${row.runs} | ${fmt(row.work, 0)} | ${row.ratio.toFixed(3)} / ${row.paired.toFixed(3)} | ${fmt(row.cpu, 0)} | ${row.cpuRatio.toFixed(3)} / ${row.pairedCpu.toFixed(3)} | ${fmt(row.latency)} / ${fmt(row.latencyMax)} | ${fmt(row.capture)} | ${detected} | ${named} | ${row.contender === 'bare' ? '—' : row.stalls} |\n`,
   );
 }
 

@@ -83,6 +83,10 @@ async function main(): Promise<void> {
   const workMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000; // the whole process, watchdog thread included
+  await detector?.flush();
+  // Stalls during the workload itself (GC, or this process starved of CPU by its neighbours):
+  // each one also costs a stack capture.
+  const workloadBlocks = detector?.blocks.length ?? blockedAtReports.length;
 
   // Detection latency: block the loop on purpose, knowing exactly when the block began.
   const detections: Array<{ latencyMs: number | undefined; capturedMs: number | undefined; durationMs: number; named: boolean }> = [];
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
   blockedAtHandle?.stop();
   agent.destroy();
   await new Promise((resolve) => server.close(resolve));
-  process.stdout.write(`${JSON.stringify({ mode, workMs, cpuMs, requests: REQUESTS, detections })}\n`);
+  process.stdout.write(`${JSON.stringify({ mode, workMs, cpuMs, workloadBlocks, requests: REQUESTS, detections })}\n`);
 }
 
 main().catch((err: unknown) => {
