@@ -48,13 +48,14 @@ interface Tracked {
   readonly stack: string[];
 }
 
-const OWN_FRAMES = /findLeakedHandles|node:internal|node:async_hooks|\(node:|<anonymous>|^\s*at (new )?(Promise|process\.processTicksAndRejections)/;
+const OWN_FRAMES = /node:internal|node:async_hooks|\(node:|<anonymous>|^\s*at (new )?(Promise|process\.processTicksAndRejections)/;
 
-function creationStack(): string[] {
+/** The stack below `hook` (the async hook's init), without Node's internal frames. */
+function creationStack(hook: (...args: never[]) => unknown): string[] {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
-  Error.captureStackTrace(holder);
+  Error.captureStackTrace(holder, hook);
   Error.stackTraceLimit = limit;
   return (holder.stack ?? '')
     .split('\n')
@@ -147,13 +148,22 @@ export async function findLeakedHandles(fn: () => unknown, options: FindLeakedHa
   }
   const open = new Map<number, Tracked>();
   let recording = true;
+  // Deferred work (nextTick, immediates, timers) keeps its own creation stack, so a handle made
+  // in a deferred callback (ioredis connects in a nextTick) can show who scheduled it.
+  const scheduledBy = new Map<number, string[]>();
+  const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
+    if (!recording) return;
+    if (type === 'TickObject' || type === 'Immediate' || type === 'Timeout') scheduledBy.set(asyncId, creationStack(init));
+    if (!(type in KINDS)) return;
+    const stack = creationStack(init);
+    const parent = scheduledBy.get(trigger);
+    open.set(asyncId, { type, resource, stack: parent === undefined ? stack : [...stack, '(scheduled from)', ...parent] });
+  };
   const hook = createHook({
-    init(asyncId, type, _trigger, resource) {
-      if (!recording || !(type in KINDS)) return;
-      open.set(asyncId, { type, resource, stack: creationStack() });
-    },
+    init,
     destroy(asyncId) {
       open.delete(asyncId);
+      scheduledBy.delete(asyncId);
     },
   });
   hook.enable();

@@ -2,7 +2,7 @@ import type { MatcherState } from 'vitest';
 import { findLeakedHandles, type FindLeakedHandlesOptions, type LeakedHandle } from '../event-loop/findLeakedHandles.js';
 
 function formatLeak(leak: LeakedHandle): string {
-  const created = leak.createdAt.slice(0, 4).map((line) => `      at ${line}`);
+  const created = leak.createdAt.slice(0, 8).map((line) => (line === '(scheduled from)' ? '    scheduled from' : `      at ${line}`));
   return [`  - ${leak.description} [${leak.kind}${leak.ref ? ', keeps the process alive' : ''}]`, ...created].join('\n');
 }
 
