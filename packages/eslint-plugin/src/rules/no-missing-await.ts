@@ -122,10 +122,12 @@ export default createRule<Options, MessageIds>({
       return analysis().isPromise(node);
     };
 
+    const hasDottedSafeCalls = [...knownSafe].some((name) => name.includes('.'));
     const isKnownSafeCall = (node: TSESTree.Node): boolean => {
       if (node.type !== AST_NODE_TYPES.CallExpression) return false;
       const root = rootIdentifier(node.callee);
       if (root && knownSafe.has(root.name)) return true;
+      if (!hasDottedSafeCalls) return false;
       const path = memberPath(node.callee);
       return path !== null && knownSafe.has(path.join('.'));
     };

@@ -57,11 +57,9 @@ export class Bindings {
     const index = new Map<TSESTree.Node, Variable | null>();
     const manager = this.#sourceCode.scopeManager;
     if (!manager) return index;
+    // References only: declaration identifiers are rarely asked about and fall back to a scope lookup.
     for (const scope of manager.scopes) {
       for (const ref of scope.references) index.set(ref.identifier, ref.resolved);
-      for (const variable of scope.variables) {
-        for (const identifier of variable.identifiers) index.set(identifier, variable);
-      }
     }
     return index;
   }

@@ -195,6 +195,7 @@ runInBothModes('no-missing-await options', rule, {
     { code: 'async function ready() {}\nfunction f() { if (ready()) {} }', options: [{ checkValueContexts: false }] },
     { code: 'function f() { (async () => {})(); }', options: [{ ignoreIIFE: true }] },
     { code: 'async function load() {}\nfunction f() { load(); }', options: [{ knownSafeCalls: ['load'] }] },
+    { code: 'class Queue { async add() {} }\nconst queue = new Queue();\nqueue.add();', options: [{ knownSafeCalls: ['queue.add'] }] },
   ],
   invalid: [],
 });
@@ -230,6 +231,11 @@ runTyped('no-missing-await, typed only', rule, {
     {
       code: 'declare function load(): Promise<string>;\nfunction f() { const text = load(); return `${text}`; }',
       errors: [{ messageId: 'valueContext', data: { context: 'a template string value' }, line: 2, column: 47, endLine: 2, endColumn: 51, suggestions: [] }],
+    },
+    {
+      code: 'class Queue { async add() {} }\nconst queue = new Queue();\nqueue.add();',
+      options: [{ knownSafeCalls: ['queue.remove'] }],
+      errors: [{ messageId: 'floating', line: 3, column: 1, endLine: 3, endColumn: 13, suggestions: [{ messageId: 'addAwait', output: 'class Queue { async add() {} }\nconst queue = new Queue();\nawait queue.add();' }, { messageId: 'addVoid', output: 'class Queue { async add() {} }\nconst queue = new Queue();\nvoid queue.add(); // fire-and-forget: not awaited on purpose' }] }],
     },
     {
       code: 'declare const ps: Promise<void>[];\nfunction f() { ps; }',
