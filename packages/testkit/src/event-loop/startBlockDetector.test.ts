@@ -65,7 +65,6 @@ describe('startBlockDetector', () => {
   it('keeps a debugger statement a no-op: the watchdog resumes pauses it did not ask for', async () => {
     detector = await startBlockDetector({ thresholdMs: 200 });
     const started = performance.now();
-    // eslint-disable-next-line no-debugger
     debugger;
     expect(performance.now() - started).toBeLessThan(2000);
     await detector.flush();
