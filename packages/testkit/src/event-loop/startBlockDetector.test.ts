@@ -62,7 +62,7 @@ describe('startBlockDetector', () => {
     expect(detector.blocks).toHaveLength(1);
   });
 
-  it('keeps a debugger statement a no-op: the watchdog resumes pauses it did not ask for', async () => {
+  it('keeps a debugger statement a no-op while it watches (no debugger stays attached)', async () => {
     detector = await startBlockDetector({ thresholdMs: 200 });
     const started = performance.now();
     debugger;
