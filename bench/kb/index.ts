@@ -26,7 +26,7 @@ import { Redis } from 'ioredis';
 import { ChaosProxy, startRedisServer } from '@asyncguard/testkit';
 import { DEFAULT_BUDGETS } from '@asyncguard/runtime';
 import { SAMPLE_DOCUMENTS_DIR, syntheticCorpus, TOPICS } from '../../examples/kb-shared/src/index.ts';
-import { startServiceProcess, type ServiceProcess } from './ServiceProcess.ts';
+import { startServiceProcess, type ServiceProcess } from '../../scripts/lib/startServiceProcess.ts';
 import { fmt, median, table } from './stats.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

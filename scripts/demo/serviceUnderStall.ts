@@ -2,7 +2,8 @@ import { DEFAULT_BUDGETS } from '@asyncguard/runtime';
 import { ChaosProxy } from '@asyncguard/testkit';
 import { SAMPLE_DOCUMENTS_DIR, type HealthResponse, type SearchResponse } from '../../examples/kb-shared/src/index.ts';
 import { resolveRedis } from '../../examples/knowledge-base/src/redis/resolveRedis.ts';
-import { call, ms, postJson, say, startService, step } from './run.ts';
+import { startServiceProcess } from '../lib/startServiceProcess.ts';
+import { call, ms, postJson, say, step } from './run.ts';
 
 export interface StallSummary {
   redisKind: string;
@@ -36,7 +37,7 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
   const proxy = new ChaosProxy({ upstream: { host: upstream.hostname, port: Number(upstream.port) } });
   await proxy.start();
   say(`  Redis: ${redis.kind} at ${redis.url}; the service reaches it through a chaos proxy at ${proxy.url} (for step 4)`);
-  const service = await startService(kbMain, { REDIS_URL: proxy.url, DOCUMENTS_DIR: SAMPLE_DOCUMENTS_DIR }, root);
+  const service = await startServiceProcess('knowledge-base', kbMain, { REDIS_URL: proxy.url, DOCUMENTS_DIR: SAMPLE_DOCUMENTS_DIR }, root, 60_000);
   try {
     say(`  service listening on ${service.url}; waiting for its index (seed documents + stored facts)…`);
     const started = performance.now();
