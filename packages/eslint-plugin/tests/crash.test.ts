@@ -22,10 +22,12 @@ const flippedRules: Linter.RulesRecord = {
   '@asyncguard/no-silent-io-catch': ['error', { logFunctions: ['x'], checkPromiseCatch: true }],
 };
 
+// typescript-eslint switches to "single run" mode when it sees CI=true, and then types files from
+// disk instead of the code given to verify(): these tests lint in-memory code, so turn that off.
 const config = (rules: Linter.RulesRecord, parserOptions: Linter.ParserOptions = {}): Linter.Config[] => [
   {
     files: ['**/*.ts', '**/*.tsx'],
-    languageOptions: { parser: tseslint.parser as Linter.Parser, parserOptions },
+    languageOptions: { parser: tseslint.parser as Linter.Parser, parserOptions: { disallowAutomaticSingleRunInference: true, ...parserOptions } },
     plugins: { '@asyncguard': plugin as never },
     rules,
   },
