@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     // Tests, benchmarks and scripts block, open raw clients and skip budgets on purpose: they
     // provoke and measure exactly what the rules forbid in services.
-    files: ['**/*.test.ts', '**/*TestSupport.ts', 'bench/**', 'scripts/**', '**/tests/**'],
+    files: ['**/*.test.ts', '**/*TestSupport.ts', 'bench/**', '**/scripts/**', '**/tests/**'],
     rules: {
       '@asyncguard/no-blocking-in-async': 'off',
       '@asyncguard/require-timeout': 'off',

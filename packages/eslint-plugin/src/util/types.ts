@@ -75,7 +75,6 @@ function makeServices(services: ParserServicesWithTypeInformation): TypeServices
       if (!tsNode) return null;
       try {
         let symbol = checker.getSymbolAtLocation(tsNode);
-        // eslint-disable-next-line no-bitwise
         if (symbol && symbol.flags & 2097152 /* ts.SymbolFlags.Alias */) symbol = checker.getAliasedSymbol(symbol);
         return symbol ?? null;
       } catch {
@@ -91,7 +90,6 @@ function makeServices(services: ParserServicesWithTypeInformation): TypeServices
       return known;
     },
     isUnknown(type) {
-      // eslint-disable-next-line no-bitwise
       return (type.flags & (TYPE_FLAG_ANY | TYPE_FLAG_UNKNOWN)) !== 0;
     },
     declarationFiles(type) {
