@@ -12,6 +12,7 @@ import {
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { BLOCKING_NODE_TYPE_FILES, TIME_READS, builtinBlockingHint } from '../util/blocking.js';
 import { createRule } from '../util/createRule.js';
+import { perOptions } from '../util/perOptions.js';
 
 export type Options = [
   {
@@ -32,6 +33,14 @@ interface Blocker {
 
 const DEFAULT_HINT = 'use an asynchronous variant, or offload() it to a worker thread';
 const SLEEP_HINT = "use `await setTimeout(ms)` from 'node:timers/promises'";
+
+/** The deny/allow tables, built once per options object. */
+const derivedOptions = perOptions((options: Options[0]) => {
+  const deny = new Map((options.deny ?? []).map((d) => [d.name, d.hint ?? DEFAULT_HINT]));
+  const allow = new Set(options.allow ?? []);
+  const denyNames = new Set([...deny.keys()].map((name) => name.slice(name.lastIndexOf('.') + 1)));
+  return { deny, allow, denyNames };
+});
 
 export default createRule<Options, MessageIds>({
   name: 'no-blocking-in-async',
@@ -86,9 +95,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ deny: [], allow: [], checkLoops: true, helperDepth: 2 }],
   create(context, [options]) {
-    const deny = new Map((options.deny ?? []).map((d) => [d.name, d.hint ?? DEFAULT_HINT]));
-    const allow = new Set(options.allow ?? []);
-    const denyNames = new Set([...deny.keys()].map((name) => name.slice(name.lastIndexOf('.') + 1)));
+    const { deny, allow, denyNames } = derivedOptions(options);
     /** Only these callees can block: `*Sync`, `wait`, deny-listed names, and plain function calls (helpers). */
     const mayBlock = (callee: TSESTree.Node): boolean => {
       // A plain call blocks only through an import (`readFileSync`), a deny-listed name, or a same-file helper.
@@ -119,15 +126,23 @@ export default createRule<Options, MessageIds>({
     };
 
     /** A call that blocks by itself: built-in, deny-listed, or (with types) a Node blocking API. */
+    /** null when `name` is allowed, a blocker when denied, undefined when in neither list. */
+    const listedVerdict = (name: string): Blocker | null | undefined => {
+      if (allow.has(name)) return null;
+      const denied = deny.get(name);
+      return denied === undefined ? undefined : { what: name, hint: denied };
+    };
     const directBlocker = (call: TSESTree.CallExpression): Blocker | null => {
       const callee = skipWrappers(call.callee);
       const canonical = analysis().bindings.canonicalName(callee);
-      const dotted = memberPath(callee)?.join('.') ?? null;
-      for (const name of [canonical, dotted]) {
-        if (name === null) continue;
-        if (allow.has(name)) return null;
-        const denied = deny.get(name);
-        if (denied !== undefined) return { what: name, hint: denied };
+      // The configured lists, by canonical name first, then by the dotted path as written
+      // (built only when a list is configured).
+      if (allow.size > 0 || deny.size > 0) {
+        const listed = canonical === null ? undefined : listedVerdict(canonical);
+        if (listed !== undefined) return listed;
+        const dotted = memberPath(callee)?.join('.') ?? null;
+        const listedDotted = dotted === null ? undefined : listedVerdict(dotted);
+        if (listedDotted !== undefined) return listedDotted;
       }
       if (canonical !== null) {
         const hint = builtinBlockingHint(canonical);

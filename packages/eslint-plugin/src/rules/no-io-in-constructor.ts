@@ -2,12 +2,15 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { childNodes, isFunctionNode, memberPath, propertyName, skipWrappers } from '../util/ast.js';
 import { getAnalysis } from '../util/analysis.js';
 import { createRule } from '../util/createRule.js';
+import { perOptions } from '../util/perOptions.js';
 import { isIoredisConstructor } from '../util/resources.js';
 
 export type Options = [{ allow?: string[] }];
 export type MessageIds = 'connects' | 'startsIo';
 
 const IO_MODULES = new Set(['fs', 'fs/promises', 'net', 'tls', 'http', 'https', 'http2', 'dgram', 'dns', 'child_process']);
+
+const allowedNames = perOptions((options: Options[0]): ReadonlySet<string> => new Set(options.allow ?? []));
 
 export default createRule<Options, MessageIds>({
   name: 'no-io-in-constructor',
@@ -42,7 +45,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ allow: [] }],
   create(context, [options]) {
-    const allow = new Set(options.allow ?? []);
+    const allow = allowedNames(options);
     const sourceCode = context.sourceCode;
 
     const short = (node: TSESTree.Node): string => {

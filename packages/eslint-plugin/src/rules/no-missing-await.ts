@@ -2,6 +2,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { isFunctionNode, memberPath, propertyName, rootIdentifier, skipWrappers } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { createRule } from '../util/createRule.js';
+import { perOptions } from '../util/perOptions.js';
 import { canAwaitAt, prefixExpression } from '../util/fixes.js';
 
 export type Options = [
@@ -34,6 +35,12 @@ const VOID_COMMENT_TEXT = 'fire-and-forget: not awaited on purpose';
 
 type Verdict = { unhandled: false } | { unhandled: true; kind: 'floating' | 'floatingArray' | 'uselessRejectionHandler' };
 const HANDLED: Verdict = { unhandled: false };
+
+/** The known-safe call names, built once per options object. */
+const safeCalls = perOptions((options: Options[0]) => {
+  const knownSafe: ReadonlySet<string> = new Set(options.knownSafeCalls ?? DEFAULT_KNOWN_SAFE_CALLS);
+  return { knownSafe, hasDottedSafeCalls: [...knownSafe].some((name) => name.includes('.')) };
+});
 
 export default createRule<Options, MessageIds>({
   name: 'no-missing-await',
@@ -89,7 +96,7 @@ export default createRule<Options, MessageIds>({
   ],
   create(context, [options]) {
     const ignoreVoid = options.ignoreVoid !== false;
-    const knownSafe = new Set(options.knownSafeCalls ?? DEFAULT_KNOWN_SAFE_CALLS);
+    const { knownSafe, hasDottedSafeCalls } = safeCalls(options);
     const sourceCode = context.sourceCode;
     let analysisCache: FileAnalysis | null = null;
     const analysis = (): FileAnalysis => (analysisCache ??= getAnalysis(context));
@@ -122,7 +129,6 @@ export default createRule<Options, MessageIds>({
       return analysis().isPromise(node);
     };
 
-    const hasDottedSafeCalls = [...knownSafe].some((name) => name.includes('.'));
     const isKnownSafeCall = (node: TSESTree.Node): boolean => {
       if (node.type !== AST_NODE_TYPES.CallExpression) return false;
       const root = rootIdentifier(node.callee);

@@ -2,12 +2,15 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { enclosingFunction, functionName, isFunctionNode, propertyName, rootIdentifier, skipWrappers, type FunctionNode } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { createRule } from '../util/createRule.js';
+import { perOptions } from '../util/perOptions.js';
 import { NODE_REDIS_FACTORIES, NODE_REDIS_MODULES } from '../util/knownApis.js';
 import { isIoredisConstructor } from '../util/resources.js';
 import { fromPackage, isIoredisFile } from '../util/types.js';
 
 export type Options = [{ factories?: string[]; allowMemoized?: boolean }];
 export type MessageIds = 'clientPerCall';
+
+const factoryNames = perOptions((options: Options[0]): ReadonlySet<string> => new Set(options.factories ?? []));
 
 export default createRule<Options, MessageIds>({
   name: 'no-redis-client-per-call',
@@ -44,7 +47,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ factories: [], allowMemoized: true }],
   create(context, [options]) {
-    const factories = new Set(options.factories ?? []);
+    const factories = factoryNames(options);
     const allowMemoized = options.allowMemoized !== false;
     let analysisCache: FileAnalysis | null = null;
     const analysis = (): FileAnalysis => (analysisCache ??= getAnalysis(context));

@@ -3,6 +3,7 @@ import { foldNumber, memberPath, rootIdentifier, skipWrappers } from '../util/as
 import { getAnalysis } from '../util/analysis.js';
 import { MAX_TIMER_MS } from '../util/budgets.js';
 import { createRule } from '../util/createRule.js';
+import { perOptions } from '../util/perOptions.js';
 import { ASYNCGUARD_RUNTIME } from '../util/knownApis.js';
 
 export type Options = [{ functions?: { name: string; argument: number }[] }];
@@ -22,6 +23,15 @@ const DELAY_ARGUMENT: Readonly<Record<string, number>> = {
   'AbortSignal.timeout': 0,
   [`${ASYNCGUARD_RUNTIME}.withTimeout`]: 1,
 };
+
+const TIMER_MODULES: ReadonlySet<string> = new Set(['timers', 'timers/promises', ASYNCGUARD_RUNTIME]);
+
+/** The configured functions and their root names, built once per options object. */
+const derivedOptions = perOptions((options: Options[0]) => {
+  const extra: ReadonlyMap<string, number> = new Map((options.functions ?? []).map((f) => [f.name, f.argument]));
+  const extraRoots: ReadonlySet<string> = new Set([...extra.keys()].map((name) => name.split('.')[0]!));
+  return { extra, extraRoots };
+});
 
 export default createRule<Options, MessageIds>({
   name: 'no-timeout-overflow',
@@ -61,9 +71,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ functions: [] }],
   create(context, [options]) {
-    const extra = new Map((options.functions ?? []).map((f) => [f.name, f.argument]));
-    const TIMER_MODULES = new Set(['timers', 'timers/promises', ASYNCGUARD_RUNTIME]);
-    const extraRoots = new Set([...extra.keys()].map((name) => name.split('.')[0]!));
+    const { extra, extraRoots } = derivedOptions(options);
     let candidateRoots: Set<string> | null = null;
     /** Root names a checked callee can start with: globals, imports from timer modules, configured names. */
     const roots = (): Set<string> => {
@@ -77,8 +85,10 @@ export default createRule<Options, MessageIds>({
 
     const delayIndex = (call: TSESTree.CallExpression): number | null => {
       const callee = skipWrappers(call.callee);
-      const dotted = memberPath(callee)?.join('.') ?? null;
-      if (dotted !== null && extra.has(dotted)) return extra.get(dotted)!;
+      if (extra.size > 0) {
+        const dotted = memberPath(callee)?.join('.') ?? null;
+        if (dotted !== null && extra.has(dotted)) return extra.get(dotted)!;
+      }
       const canonical = getAnalysis(context).bindings.canonicalName(callee);
       if (canonical === null) {
         // `withTimeout` imported from elsewhere (a re-export) keeps the runtime's signature.

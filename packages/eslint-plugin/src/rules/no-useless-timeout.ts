@@ -3,6 +3,7 @@ import { calleeName, isFunctionNode, skipWrappers, someInSameFunction } from '..
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { builtinBlockingHint } from '../util/blocking.js';
 import { createRule } from '../util/createRule.js';
+import { perOptions } from '../util/perOptions.js';
 
 export type Options = [{ wrappers?: string[] }];
 export type MessageIds = 'notPromise' | 'syncWork' | 'alreadyAwaited' | 'removeAwait';
@@ -10,6 +11,8 @@ export type MessageIds = 'notPromise' | 'syncWork' | 'alreadyAwaited' | 'removeA
 const DEFAULT_WRAPPERS = ['withTimeout'];
 /** Pure synchronous built-ins whose result is never a promise. */
 const SYNC_BUILTINS = /^(JSON\.(parse|stringify)|Math\.\w+|Object\.(keys|values|entries|assign|freeze)|Array\.(from|isArray)|String|Number|Boolean|structuredClone)$/;
+
+const wrapperNames = perOptions((options: Options[0]): ReadonlySet<string> => new Set([...DEFAULT_WRAPPERS, ...(options.wrappers ?? [])]));
 
 export default createRule<Options, MessageIds>({
   name: 'no-useless-timeout',
@@ -45,7 +48,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ wrappers: [] }],
   create(context, [options]) {
-    const wrappers = new Set([...DEFAULT_WRAPPERS, ...(options.wrappers ?? [])]);
+    const wrappers = wrapperNames(options);
     const sourceCode = context.sourceCode;
     let analysisCache: FileAnalysis | null = null;
     const analysis = (): FileAnalysis => (analysisCache ??= getAnalysis(context));

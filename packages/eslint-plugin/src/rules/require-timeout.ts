@@ -3,6 +3,7 @@ import { foldNumber, isFunctionNode, memberPath, propertyName, skipWrappers, som
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { budgetsSchema, resolveBudgets, type BudgetCategory, type Budgets } from '../util/budgets.js';
 import { createRule } from '../util/createRule.js';
+import { perOptions } from '../util/perOptions.js';
 import { ensureNamedImport } from '../util/imports.js';
 import {
   ASYNCGUARD_RUNTIME,
@@ -37,6 +38,12 @@ interface GuardedCall {
 const DEFAULT_WRAPPERS = ['withTimeout'];
 /** Callers-of-helper hops followed when deciding whether every call of a helper is protected. */
 const MAX_HELPER_DEPTH = 2;
+
+/** The merged budget table and wrapper names, built once per options object. */
+const derivedOptions = perOptions((options: Options[0]): { budgets: Budgets; wrappers: ReadonlySet<string> } => ({
+  budgets: resolveBudgets(options.budgets),
+  wrappers: new Set([...DEFAULT_WRAPPERS, ...(options.wrappers ?? [])]),
+}));
 
 export default createRule<Options, MessageIds>({
   name: 'require-timeout',
@@ -74,8 +81,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ budgets: {}, wrappers: [] }],
   create(context, [options]) {
-    const budgets: Budgets = resolveBudgets(options.budgets);
-    const wrappers = new Set([...DEFAULT_WRAPPERS, ...(options.wrappers ?? [])]);
+    const { budgets, wrappers } = derivedOptions(options);
     const sourceCode = context.sourceCode;
     const reportedBudgetNodes = new WeakSet<TSESTree.Node>();
     let analysisCache: FileAnalysis | null = null;

@@ -212,7 +212,15 @@ function collectThisAssignments(body: TSESTree.BlockStatement, add: (name: strin
 /** `new Redis()`, `new IORedis()`, `new Cluster()`, `new Redis.Cluster()` from ioredis. */
 export function isIoredisConstructor(canonical: string): boolean {
   if (canonical === IOREDIS_MODULE) return true;
-  if (!canonical.startsWith(`${IOREDIS_MODULE}.`)) return false;
-  const rest = canonical.slice(IOREDIS_MODULE.length + 1).split('.');
-  return rest.every((part, i) => (i === 0 && part === 'default') || CLIENT_CLASS_NAMES.has(part));
+  const prefix = IOREDIS_MODULE.length;
+  if (canonical.length <= prefix || canonical.charCodeAt(prefix) !== 46 /* . */ || !canonical.startsWith(IOREDIS_MODULE)) return false;
+  // Every dotted part after the module is a client class name; the first may also be `default`.
+  let start = prefix + 1;
+  for (let i = 0; ; i++) {
+    const dot = canonical.indexOf('.', start);
+    const part = dot < 0 ? canonical.slice(start) : canonical.slice(start, dot);
+    if (!((i === 0 && part === 'default') || CLIENT_CLASS_NAMES.has(part))) return false;
+    if (dot < 0) return true;
+    start = dot + 1;
+  }
 }
