@@ -35,8 +35,24 @@ describeWithRedis('findLeakedHandles with a real ioredis client', () => {
 });
 
 describe('findLeakedHandles', () => {
+  it('reports an unref\'d timer unless the ignore option accepts it', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const leave = (): void => {
+      timer = setTimeout(() => undefined, 60_000).unref();
+    };
+    try {
+      const leaks = await findLeakedHandles(leave);
+      expect(leaks.map((l) => [l.kind, l.ref])).toEqual([['timer', false]]);
+      clearTimeout(timer);
+      expect(await findLeakedHandles(leave, { ignore: (h) => h.kind === 'timer' && !h.ref })).toEqual([]);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
   it('names a bad settleMs and a non-function', async () => {
     await expect(findLeakedHandles(() => undefined, { settleMs: -1 })).rejects.toThrow('findLeakedHandles(): options.settleMs must be a non-negative number');
     await expect(findLeakedHandles(42 as never)).rejects.toThrow('findLeakedHandles(): fn must be a function, got number');
+    await expect(findLeakedHandles(() => undefined, { ignore: 'timers' as never })).rejects.toThrow('findLeakedHandles(): options.ignore must be a function, got string');
   });
 });

@@ -23,6 +23,11 @@ export interface FindLeakedHandlesOptions {
    * still open counts as leaked. Default 100.
    */
   settleMs?: number;
+  /**
+   * Handles that are expected to outlive `fn` and so are not leaks, e.g. a library's shared,
+   * unref'd timer: `{ ignore: (h) => h.kind === 'timer' && !h.ref }`.
+   */
+  ignore?: (handle: LeakedHandle) => boolean;
 }
 
 const KINDS: Record<string, LeakedHandleKind> = {
@@ -146,6 +151,10 @@ export async function findLeakedHandles(fn: () => unknown, options: FindLeakedHa
   if (typeof settleMs !== 'number' || !Number.isFinite(settleMs) || settleMs < 0) {
     throw new RangeError(`findLeakedHandles(): options.settleMs must be a non-negative number of milliseconds, got ${String(settleMs)}`);
   }
+  const { ignore } = options;
+  if (ignore !== undefined && typeof ignore !== 'function') {
+    throw new TypeError(`findLeakedHandles(): options.ignore must be a function, got ${ignore === null ? 'null' : typeof ignore}`);
+  }
   const open = new Map<number, Tracked>();
   let recording = true;
   // Deferred work (nextTick, immediates, timers) keeps its own creation stack, so a handle made
@@ -184,7 +193,8 @@ export async function findLeakedHandles(fn: () => unknown, options: FindLeakedHa
   const leaks: LeakedHandle[] = [];
   for (const tracked of open.values()) {
     if (isClosed(tracked)) continue;
-    leaks.push({ ...describe(tracked), type: tracked.type, ref: hasRef(tracked.resource), createdAt: tracked.stack });
+    const leak: LeakedHandle = { ...describe(tracked), type: tracked.type, ref: hasRef(tracked.resource), createdAt: tracked.stack };
+    if (ignore === undefined || !ignore(leak)) leaks.push(leak);
   }
   return leaks;
 }
