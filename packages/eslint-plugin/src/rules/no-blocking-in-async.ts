@@ -11,7 +11,6 @@ import {
 } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { BLOCKING_NODE_TYPE_FILES, TIME_READS, builtinBlockingHint } from '../util/blocking.js';
-import { callsNamed } from '../util/callSelectors.js';
 import { createRule } from '../util/createRule.js';
 import { perOptions } from '../util/perOptions.js';
 
@@ -40,16 +39,7 @@ const derivedOptions = perOptions((options: Options[0]) => {
   const deny = new Map((options.deny ?? []).map((d) => [d.name, d.hint ?? DEFAULT_HINT]));
   const allow = new Set(options.allow ?? []);
   const denyNames = new Set([...deny.keys()].map((name) => name.slice(name.lastIndexOf('.') + 1)));
-  // The calls `mayBlock` can accept: any plain-name call (helpers and imports are per file), a
-  // method ending in `Sync` or named `wait` or a denied name, and every other callee shape.
-  const selector = [
-    'CallExpression[callee.type="Identifier"]',
-    'CallExpression[callee.property.name=/(?:Sync|^wait)$/]',
-    ...(denyNames.size > 0 ? [callsNamed(denyNames, { identifiers: false })] : []),
-    'CallExpression[callee.computed=true]',
-    'CallExpression:not([callee.type="Identifier"], [callee.type="MemberExpression"])',
-  ].join(', ');
-  return { deny, allow, denyNames, selector };
+  return { deny, allow, denyNames };
 });
 
 export default createRule<Options, MessageIds>({
@@ -105,7 +95,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ deny: [], allow: [], checkLoops: true, helperDepth: 2 }],
   create(context, [options]) {
-    const { deny, allow, denyNames, selector } = derivedOptions(options);
+    const { deny, allow, denyNames } = derivedOptions(options);
     /** Only these callees can block: `*Sync`, `wait`, deny-listed names, and plain function calls (helpers). */
     const mayBlock = (callee: TSESTree.Node): boolean => {
       // A plain call blocks only through an import (`readFileSync`), a deny-listed name, or a same-file helper.
@@ -234,7 +224,7 @@ export default createRule<Options, MessageIds>({
     };
 
     return {
-      [selector](call: TSESTree.CallExpression) {
+      CallExpression(call) {
         const callee = skipWrappers(call.callee);
         if (isFunctionNode(callee)) return;
         // Cheap pre-filters first: only callees that can block are resolved.

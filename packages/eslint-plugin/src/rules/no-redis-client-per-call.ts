@@ -1,7 +1,6 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { enclosingFunction, functionName, isFunctionNode, propertyName, rootIdentifier, skipWrappers, type FunctionNode } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
-import { callsNamed } from '../util/callSelectors.js';
 import { createRule } from '../util/createRule.js';
 import { perOptions } from '../util/perOptions.js';
 import { NODE_REDIS_FACTORIES, NODE_REDIS_MODULES } from '../util/knownApis.js';
@@ -12,9 +11,6 @@ export type Options = [{ factories?: string[]; allowMemoized?: boolean }];
 export type MessageIds = 'clientPerCall';
 
 const factoryNames = perOptions((options: Options[0]): ReadonlySet<string> => new Set(options.factories ?? []));
-
-/** Calls named like a client factory or `duplicate`: the only ones the call listener looks at. */
-const FACTORY_CALLS = callsNamed(['duplicate', ...NODE_REDIS_FACTORIES], { identifiers: true });
 
 export default createRule<Options, MessageIds>({
   name: 'no-redis-client-per-call',
@@ -122,7 +118,7 @@ export default createRule<Options, MessageIds>({
         if (typed !== null) isClient = typed;
         if (isClient) check(node, `new ${context.sourceCode.getText(node.callee)}()`);
       },
-      [FACTORY_CALLS](node: TSESTree.CallExpression) {
+      CallExpression(node) {
         const callee = skipWrappers(node.callee);
         const name = callee.type === AST_NODE_TYPES.Identifier ? callee.name : callee.type === AST_NODE_TYPES.MemberExpression ? propertyName(callee) : null;
         if (name === null || !(name === 'duplicate' || NODE_REDIS_FACTORIES.has(name))) return;

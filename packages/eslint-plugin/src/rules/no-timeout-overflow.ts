@@ -33,21 +33,6 @@ const derivedOptions = perOptions((options: Options[0]) => {
   return { extra, extraRoots };
 });
 
-/** Globals (and the runtime's `withTimeout`) a checked callee can start with in any file. */
-const STATIC_ROOTS: readonly string[] = ['setTimeout', 'setInterval', 'globalThis', 'AbortSignal', 'withTimeout'];
-
-/**
- * The calls whose callee chain can start at one of STATIC_ROOTS: `root(...)`, `root.x(...)`,
- * longer member chains (`a.b.c(...)`, `f().x(...)`; not `this.x(...)`, which has no root) and
- * every wrapped or other callee shape, which the listener resolves itself.
- */
-const STATIC_ROOT_CALLS = [
-  `CallExpression[callee.name=/^(?:${STATIC_ROOTS.join('|')})$/]`,
-  `CallExpression[callee.object.name=/^(?:${STATIC_ROOTS.join('|')})$/]`,
-  'CallExpression[callee.type="MemberExpression"]:not([callee.object.type="Identifier"], [callee.object.type="ThisExpression"])',
-  'CallExpression:not([callee.type="Identifier"], [callee.type="MemberExpression"])',
-].join(', ');
-
 export default createRule<Options, MessageIds>({
   name: 'no-timeout-overflow',
   meta: {
@@ -91,16 +76,12 @@ export default createRule<Options, MessageIds>({
     /** Root names a checked callee can start with: globals, imports from timer modules, configured names. */
     const roots = (): Set<string> => {
       if (candidateRoots) return candidateRoots;
-      candidateRoots = new Set([...STATIC_ROOTS, ...extraRoots]);
+      candidateRoots = new Set(['setTimeout', 'setInterval', 'globalThis', 'AbortSignal', 'withTimeout', ...extraRoots]);
       for (const [local, module] of getAnalysis(context).bindings.moduleLocals()) {
         if (TIMER_MODULES.has(module) || extra.size > 0) candidateRoots.add(local);
       }
       return candidateRoots;
     };
-
-    // Files whose only candidate roots are the static ones (no configured functions, no imports
-    // from timer modules) let ESLint skip calls that cannot start at one of them.
-    const selector = extra.size === 0 && roots().size === STATIC_ROOTS.length ? STATIC_ROOT_CALLS : 'CallExpression';
 
     const delayIndex = (call: TSESTree.CallExpression): number | null => {
       const callee = skipWrappers(call.callee);
@@ -129,7 +110,7 @@ export default createRule<Options, MessageIds>({
     };
 
     return {
-      [selector](call: TSESTree.CallExpression) {
+      CallExpression(call) {
         const callee = skipWrappers(call.callee);
         // Cheap filter before resolving names.
         if (callee.type !== AST_NODE_TYPES.Identifier && callee.type !== AST_NODE_TYPES.MemberExpression) return;

@@ -2,7 +2,6 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { calleeName, isFunctionNode, skipWrappers, someInSameFunction } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { builtinBlockingHint } from '../util/blocking.js';
-import { callsNamed } from '../util/callSelectors.js';
 import { createRule } from '../util/createRule.js';
 import { perOptions } from '../util/perOptions.js';
 
@@ -13,11 +12,7 @@ const DEFAULT_WRAPPERS = ['withTimeout'];
 /** Pure synchronous built-ins whose result is never a promise. */
 const SYNC_BUILTINS = /^(JSON\.(parse|stringify)|Math\.\w+|Object\.(keys|values|entries|assign|freeze)|Array\.(from|isArray)|String|Number|Boolean|structuredClone)$/;
 
-/** The wrapper names and the call selector they allow, built once per options object. */
-const wrapperNames = perOptions((options: Options[0]) => {
-  const wrappers: ReadonlySet<string> = new Set([...DEFAULT_WRAPPERS, ...(options.wrappers ?? [])]);
-  return { wrappers, selector: callsNamed(wrappers, { identifiers: true }) };
-});
+const wrapperNames = perOptions((options: Options[0]): ReadonlySet<string> => new Set([...DEFAULT_WRAPPERS, ...(options.wrappers ?? [])]));
 
 export default createRule<Options, MessageIds>({
   name: 'no-useless-timeout',
@@ -53,7 +48,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [{ wrappers: [] }],
   create(context, [options]) {
-    const { wrappers, selector } = wrapperNames(options);
+    const wrappers = wrapperNames(options);
     const sourceCode = context.sourceCode;
     let analysisCache: FileAnalysis | null = null;
     const analysis = (): FileAnalysis => (analysisCache ??= getAnalysis(context));
@@ -120,7 +115,7 @@ export default createRule<Options, MessageIds>({
     };
 
     return {
-      [selector](call: TSESTree.CallExpression) {
+      CallExpression(call) {
         const name = calleeName(call.callee);
         if (name === null || !wrappers.has(name)) return;
         const work = call.arguments[0];

@@ -2,7 +2,6 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { foldNumber, isFunctionNode, memberPath, propertyName, skipWrappers, someDescendant, type FunctionNode } from '../util/ast.js';
 import { getAnalysis, type FileAnalysis } from '../util/analysis.js';
 import { budgetsSchema, resolveBudgets, type BudgetCategory, type Budgets } from '../util/budgets.js';
-import { callsNamed } from '../util/callSelectors.js';
 import { createRule } from '../util/createRule.js';
 import { perOptions } from '../util/perOptions.js';
 import { ensureNamedImport } from '../util/imports.js';
@@ -14,7 +13,6 @@ import {
   REDIS_BLOCKING_FIRST_ARG_SECONDS,
   REDIS_BLOCKING_LAST_ARG_SECONDS,
   REDIS_BLOCKING_STREAM_COMMANDS,
-  REDIS_COMMANDS,
   REDIS_SCAN_COMMANDS,
   redisCommandOf,
 } from '../util/knownApis.js';
@@ -46,16 +44,6 @@ const derivedOptions = perOptions((options: Options[0]): { budgets: Budgets; wra
   budgets: resolveBudgets(options.budgets),
   wrappers: new Set([...DEFAULT_WRAPPERS, ...(options.wrappers ?? [])]),
 }));
-
-/**
- * Member calls whose method could pass `classifyCall`'s name pre-filter: `exec`, LlamaIndex I/O
- * methods (looked up with `in`, so Object.prototype's names count too) and Redis commands, in any
- * case, with an optional `Buffer` suffix.
- */
-const GUARDABLE_CALLS = callsNamed(
-  ['exec', ...Object.keys(LLAMA_METHOD_CATEGORY), ...Object.keys(LLAMA_STATIC_IO), ...Object.getOwnPropertyNames(Object.prototype), ...REDIS_COMMANDS],
-  { identifiers: false, ignoreCase: true, optionalSuffix: 'buffer' },
-);
 
 export default createRule<Options, MessageIds>({
   name: 'require-timeout',
@@ -309,7 +297,7 @@ export default createRule<Options, MessageIds>({
     });
 
     return {
-      [GUARDABLE_CALLS](call: TSESTree.CallExpression) {
+      CallExpression(call) {
         const guarded = classifyCall(call);
         if (!guarded) return;
         const blocking = blockingTimeout(guarded);
