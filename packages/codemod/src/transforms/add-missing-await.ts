@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { insertion, prefixRank } from '../textEdit.js';
-import { hasModifier, isInsideTry, isThenable } from './syntax.js';
+import { hasModifier, isInsideTry, isThenable } from '../shared/syntax.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult } from './Transform.js';
 
 /**

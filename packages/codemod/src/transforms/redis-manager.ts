@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
-import { lineIndent } from './syntax.js';
+import { lineIndent } from '../shared/syntax.js';
 import { replacement, type TextEdit } from '../textEdit.js';
-import { isIoredisClass } from './redisClients.js';
+import { isIoredisClass } from '../shared/redisClients.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult, TransformStop } from './Transform.js';
 
 /**

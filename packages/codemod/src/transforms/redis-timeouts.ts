@@ -1,7 +1,7 @@
 import { DEFAULT_BUDGETS } from '@asyncguard/runtime';
 import { ts } from 'ts-morph';
 import { insertion, prefixRank, suffixRank } from '../textEdit.js';
-import { hasCommandTimeout, isIoredisClientType } from './redisClients.js';
+import { hasCommandTimeout, isIoredisClientType } from '../shared/redisClients.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult, TransformStop } from './Transform.js';
 
 const SIMPLE_COMMANDS = new Set([

@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import { insertion, prefixRank, replacement, suffixRank, type TextEdit } from '../textEdit.js';
-import { SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from './syncApis.js';
+import { SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from '../shared/syncApis.js';
 import {
   awaitEdits, hasModifier, isInsideTry, isPromiseTypeNode, isThenable, lineIndent, needsAsiGuard, wrapEdits,
-} from './syntax.js';
+} from '../shared/syntax.js';
 import type { ChangeChain, Need, Transform, TransformContext, TransformResult, TransformStop } from './Transform.js';
 
 /** Array methods whose callback result is used synchronously: an async callback would break them. */
