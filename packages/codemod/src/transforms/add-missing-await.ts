@@ -1,6 +1,5 @@
 import { ts } from 'ts-morph';
-import { insertion, prefixRank } from '../textEdit.js';
-import { hasModifier, isInsideTry, isThenable } from '../shared/syntax.js';
+import { awaitBlocker, awaitEdits, hasModifier, isInsideTry, isThenable } from '../shared/syntax.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult } from './Transform.js';
 
 /**
@@ -25,15 +24,19 @@ export const addMissingAwait: Transform = {
           if (ts.isExpressionStatement(node) && ts.isCallExpression(node.expression) && !isHandled(node.expression)) {
             target = node.expression;
             description = 'await floating promise';
-          } else if (ts.isReturnStatement(node) && node.expression && !ts.isAwaitExpression(node.expression) && isInsideTry(node)) {
+          } else if (ts.isReturnStatement(node) && node.expression && isInsideTry(node)) {
             target = node.expression;
             description = 'return await inside try';
           }
-          if (target !== undefined && isThenable(checker, checker.getTypeAtLocation(target))) {
+          // awaitEdits puts the await on the whole target (`return await (c ? a() : b())`) and
+          // writes nothing for a target that is awaited already, so a second run is a no-op.
+          const edits = target !== undefined && awaitBlocker(target) === undefined &&
+            isThenable(checker, checker.getTypeAtLocation(target)) ? awaitEdits(target, sf) : [];
+          if (target !== undefined && edits.length > 0) {
             const start = target.getStart(sf);
             chains.push({
               transform: 'add-missing-await',
-              edits: [insertion(sf.fileName, start, 'await ', prefixRank(target.end))],
+              edits,
               needs: [],
               changes: [{ file: sf.fileName, pos: start, description: `${description} ${target.getText(sf).split('\n')[0]!.slice(0, 60)}` }],
             });
