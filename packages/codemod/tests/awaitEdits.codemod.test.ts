@@ -103,16 +103,50 @@ describe('add-missing-await: generated returned expressions inside try', () => {
     );
   }, 600_000);
 
-  it('awaits a floating call statement after a line without ;, once', async () => {
+  // What add-missing-await does with a statement, by kind: await it, or leave it (handled, a
+  // node:test registration, a stop for a pipeline call or a background loop).
+  const statements: Array<{ text: string; awaited: boolean; stop?: string }> = [
+    { text: 'p()', awaited: true },
+    { text: 'o.m(p())', awaited: true },
+    { text: 'n?.then(o.f)', awaited: true },
+    { text: 'p().then(o.f).finally(o.f)', awaited: true },
+    { text: 'p().catch(o.f).finally(o.f)', awaited: false },
+    { text: 'p().then(o.f, o.f)', awaited: false },
+    { text: "test('t', async () => {})", awaited: false },
+    { text: "queue(pipeline, 'k')", awaited: false, stop: 'queues onto pipeline' },
+    { text: 'loop()', awaited: false, stop: 'loops on await until it is stopped' },
+  ];
+  const places = ['plain', 'try', 'catch', 'catch with finally', 'finally'] as const;
+  const place = (where: (typeof places)[number], statement: string): string => {
+    switch (where) {
+      case 'plain': return statement;
+      case 'try': return `try {\n    ${statement}\n  } catch {\n    o.f()\n  }`;
+      case 'catch': return `try {\n    o.f()\n  } catch {\n    ${statement}\n  }`;
+      case 'catch with finally': return `try {\n    o.f()\n  } catch {\n    ${statement}\n  } finally {\n    o.f()\n  }`;
+      case 'finally': return `try {\n    o.f()\n  } finally {\n    ${statement}\n  }`;
+    }
+  };
+  const hazards = "import { test } from 'node:test';\ninterface Pipeline { set(k: string): Pipeline; exec(): Promise<unknown> }\n" +
+    'declare const pipeline: Pipeline;\nasync function queue(b: Pipeline, k: string): Promise<void> { b.set(k) }\n' +
+    'let stopped = false;\nasync function loop(): Promise<void> { while (!stopped) await p() }\n';
+
+  it('awaits floating calls and returns where a rejection would escape, once; leaves handled and hazardous ones', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('p()', 'o.m(p())', 'n?.then(o.f)', 'Promise.race([p()]).then(o.f)'), async (call) => {
-        const original = wrap(call);
-        const first = await run(original, 'add-missing-await');
-        expect(first.after, original).toBe(wrap(`await ${call}`));
-        const second = await run(first.after, 'add-missing-await');
-        expect(second.report.files.map((f) => f.file)).toEqual([]);
-      }),
-      fcOptions(4),
+      fc.asyncProperty(fc.constantFrom(...statements), fc.constantFrom(...places), fc.boolean(), fc.boolean(),
+        async (statement, where, asReturn, semi) => {
+          const text = asReturn ? `return ${statement.text}` : statement.text;
+          const original = hazards + wrap(place(where, `${text}${semi ? ';' : ''}`));
+          const first = await run(original, 'add-missing-await');
+          // A returned promise needs await only where it would settle after a handler is left
+          // (every statement here is promise-valued); a floating call by its kind.
+          const awaited = asReturn ? where === 'try' || where === 'catch with finally' : statement.awaited;
+          const stop = asReturn ? undefined : statement.stop;
+          expect(first.after, original).toBe(awaited ? original.replace(`  ${text}`, `  ${asReturn ? 'return ' : ''}await ${statement.text}`) : original);
+          expect(first.report.stops.map((s) => s.reason), original).toEqual(stop === undefined ? [] : [expect.stringContaining(stop)]);
+          const second = await run(first.after, 'add-missing-await');
+          expect(second.report.files.map((f) => f.file)).toEqual([]);
+        }),
+      fcOptions(16),
     );
   }, 300_000);
 });

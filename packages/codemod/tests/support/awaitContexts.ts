@@ -80,6 +80,7 @@ export const CONTEXTS: readonly Context[] = [
   { name: 'not', sync: true, hole: PREC.unary, prec: PREC.unary, make: (x) => `!${x}` },
   { name: 'minus', sync: true, hole: PREC.unary, prec: PREC.unary, make: (x) => `- ${x}` },
   { name: 'void', sync: true, hole: PREC.unary, prec: PREC.unary, make: (x) => `void ${x}` },
+  { name: 'awaited', sync: false, hole: PREC.unary, prec: PREC.unary, make: (x) => `await ${x}` },
   { name: 'delete', sync: true, hole: PREC.lhs, prec: PREC.unary, make: (x) => `delete ${x}.p` },
   { name: 'property value', sync: true, hole: PREC.assign, prec: PREC.lhs, make: (x) => `({ k: ${x} })` },
   { name: 'computed key', sync: true, hole: PREC.assign, prec: PREC.lhs, make: (x) => `({ [${x}]: 1 })` },
