@@ -28,9 +28,12 @@ Options:
   --json <file>           write the report (changes, stops, skipped files, rollbacks) as JSON
   --transform <id>        run only this transform (repeatable); default: all of
                           ${TRANSFORM_IDS.join(', ')}
-  --project <tsconfig>    tsconfig.json or its directory (default: the nearest one above the first path)
+  --project <dir>         the project directory or its tsconfig.json (default: the nearest tsconfig.json
+                          above the first path, else the nearest package.json; without a tsconfig the
+                          configuration is inferred from package.json and the files git lists)
   --parallel-callbacks    forEach/map callbacks become Promise.all instead of a sequential for…of
-  --include-exports       also convert exported functions and members
+  --include-exports       also convert exported functions and members of a library (an application's
+                          exports always convert: nothing outside it imports them)
   --allow-dirty           write even when the git working tree has uncommitted changes
   -h, --help              show this help
 
@@ -107,14 +110,14 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const progress = stderr.isTTY === true ? progressPrinter(stderr) : undefined;
   let report: CodemodReport;
   try {
-    const project = options.project ?? (await nearestTsconfig(options.paths[0] !== undefined ? resolve(cwd, options.paths[0]) : cwd)) ?? cwd;
+    const project = options.project ?? (await nearestProject(options.paths[0] !== undefined ? resolve(cwd, options.paths[0]) : cwd));
     report = await runCodemod({
       project,
       paths: options.paths,
       transforms: options.transforms,
       write: options.write,
       parallelCallbacks: options.parallelCallbacks,
-      includeExports: options.includeExports,
+      ...(options.includeExports ? { includeExports: true } : {}),
       allowDirty: options.allowDirty,
       cwd,
       ...(progress ? { onProgress: progress.update } : {}),
@@ -126,6 +129,11 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     progress?.done();
   }
   if (!options.write) for (const file of report.files) stdout.write(unifiedDiff(file.file, file.before, file.after));
+  stderr.write(
+    `project: ${report.project.kindReason}; exports ${report.project.exports}\n` +
+      `project: ${report.project.files} source file(s), ${report.project.config}; core module types: ${report.project.nodeTypes}\n`,
+  );
+  for (const excluded of report.project.excluded) stderr.write(`left out ${excluded.file}: ${excluded.reason}\n`);
   for (const skipped of report.skipped) stderr.write(`skipped ${skipped.file}: ${skipped.reason}\n`);
   for (const stop of report.stops) stderr.write(`${stop.file}:${stop.line}: stop (${stop.transform}): ${stop.reason}\n`);
   for (const rolled of report.diagnosticsRolledBack) {
@@ -160,15 +168,23 @@ function fail(stderr: CliIo['stderr'], error: unknown): number {
   return EXIT_INTERNAL;
 }
 
-async function nearestTsconfig(start: string): Promise<string | undefined> {
-  const isFile = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isFile() ?? false;
-  let dir = (await stat(start).catch(() => undefined))?.isDirectory() ? start : dirname(start);
-  for (;;) {
-    const candidate = join(dir, 'tsconfig.json');
-    if (await isFile(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
+/**
+ * The project a path belongs to: the nearest tsconfig.json above it; without one, the nearest
+ * directory holding a package.json; without either, the path's own directory.
+ */
+async function nearestProject(start: string): Promise<string> {
+  const first = (await stat(start).catch(() => undefined))?.isDirectory() ? start : dirname(start);
+  const tsconfig = await nearest(first, 'tsconfig.json');
+  if (tsconfig !== undefined) return tsconfig;
+  const pkg = await nearest(first, 'package.json');
+  return pkg !== undefined ? dirname(pkg) : first;
+}
+
+async function nearest(from: string, name: string): Promise<string | undefined> {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, name);
+    if ((await stat(candidate).catch(() => undefined))?.isFile() === true) return candidate;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -1,11 +1,13 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { lstat, realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { CodemodInputError } from './CodemodInputError.js';
 import { isWorkingTreeDirty } from './isWorkingTreeDirty.js';
 import { ImportPlanner } from './ImportPlanner.js';
+import { loadProject } from './project/loadProject.js';
+import { summarize, type ProjectModel } from './project/ProjectModel.js';
 import {
-  TRANSFORM_IDS, type CodemodReport, type DiagnosticRecord, type FileResult, type RolledBackChain, type TransformId,
+  TRANSFORM_IDS, type CodemodReport, type DiagnosticRecord, type FileResult, type ProjectReport, type RolledBackChain, type TransformId,
 } from './report.js';
 import { applyEdits, type TextEdit } from './textEdit.js';
 import { TRANSFORMS } from './transforms/index.js';
@@ -13,7 +15,11 @@ import type { ChangeChain, TransformContext } from './transforms/Transform.js';
 import { writeFilesAtomically } from './writeFilesAtomically.js';
 
 export interface CodemodOptions {
-  /** A tsconfig.json path, a directory holding one, or a ts-morph Project (left as it was after a dry run). */
+  /**
+   * The project directory (its tsconfig.json is used as is; without one the configuration is
+   * inferred from package.json and the files), a tsconfig.json path, or a ts-morph Project (left
+   * as it was after a dry run).
+   */
   project: string | Project;
   /** Only files under these paths are edited (default: the whole project). Relative to `cwd`. */
   paths?: readonly string[];
@@ -23,7 +29,10 @@ export interface CodemodOptions {
   write?: boolean;
   /** forEach/map callbacks that become async run under Promise.all instead of a sequential for…of. */
   parallelCallbacks?: boolean;
-  /** Also convert exported functions and members (their outside callers would have to await them). */
+  /**
+   * Convert exported functions and members too (their outside callers would have to await them).
+   * Default: yes in an application (a private or bin-only package nobody imports), no in a library.
+   */
   includeExports?: boolean;
   /** Write even when the git working tree has uncommitted changes. */
   allowDirty?: boolean;
@@ -41,12 +50,6 @@ export interface ProgressEvent {
   total: number;
 }
 
-interface LoadedProject {
-  project: Project;
-  root: string;
-  owned: boolean;
-}
-
 const MAX_VERIFY_ROUNDS = 6;
 
 /**
@@ -60,6 +63,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const realPaths = await Promise.all((options.paths ?? []).map((p) => existingPath(p, cwd)));
   const loaded = await loadProject(options.project, cwd, options.root);
   const { project, root } = loaded;
+  const includeExports = options.includeExports ?? loaded.kind.kind === 'application';
   const selection = realPaths.map((real, i) => {
     if (!isUnder(real, root)) throw new CodemodInputError('paths', `${options.paths![i]} is outside the project root ${root}`);
     return real;
@@ -70,7 +74,10 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const progress = options.onProgress ?? (() => {});
   const rel = (fileName: string): string => relative(root, fileName).split(sep).join('/');
 
-  const report: CodemodReport = { root, changes: [], stops: [], skipped: [], diagnosticsRolledBack: [], files: [], written: [] };
+  const report: CodemodReport = {
+    root, project: projectReport(loaded, includeExports, options.includeExports), behaviour: TYPES_ONLY,
+    changes: [], stops: [], skipped: [], diagnosticsRolledBack: [], files: [], written: [],
+  };
   const reasons = new Map<string, string>();
   const original = new Map<string, string>();
   const sourceFiles = project.getSourceFiles();
@@ -97,7 +104,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     const context: TransformContext = {
       ts, project, program, checker, files, planner,
       notEditable: (sf) => reasons.get(sf.fileName) ?? (/[\\/]node_modules[\\/]/.test(sf.fileName) ? 'in node_modules' : program.isSourceFileDefaultLibrary(sf) ? 'TypeScript library' : undefined),
-      options: { parallelCallbacks: options.parallelCallbacks === true, includeExports: options.includeExports === true },
+      options: { parallelCallbacks: options.parallelCallbacks === true, includeExports },
       relative: rel,
     };
     const result = TRANSFORMS[id].run(context);
@@ -201,6 +208,18 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   return report;
 }
 
+const TYPES_ONLY: CodemodReport['behaviour'] = { checked: 'types', note: 'behaviour checked only by the type checker (pass --verify "<test command>" to run the project\'s tests)' };
+
+function projectReport(model: ProjectModel, includeExports: boolean, asked: boolean | undefined): ProjectReport {
+  const summary = summarize(model);
+  const exports = asked !== undefined
+    ? `${includeExports ? 'converted' : 'public API, not converted'} (includeExports: ${String(asked)})`
+    : includeExports
+      ? 'converted with their callers: nothing outside an application imports them'
+      : 'public API, not converted (pass --include-exports to convert them)';
+  return { ...summary, exports, excluded: model.excluded };
+}
+
 function checkTransforms(ids: readonly TransformId[] | undefined): TransformId[] {
   if (ids === undefined || ids.length === 0) return [...TRANSFORM_IDS];
   for (const id of ids) {
@@ -209,43 +228,6 @@ function checkTransforms(ids: readonly TransformId[] | undefined): TransformId[]
     }
   }
   return TRANSFORM_IDS.filter((id) => ids.includes(id));
-}
-
-async function loadProject(projectOption: string | Project, cwd: string, rootOption: string | undefined): Promise<LoadedProject> {
-  if (projectOption instanceof Project) {
-    const configPath = projectOption.getCompilerOptions().configFilePath;
-    const root = rootOption ?? (typeof configPath === 'string' ? dirname(configPath) : cwd);
-    return { project: projectOption, root: await realpath(root), owned: false };
-  }
-  if (typeof projectOption !== 'string' || projectOption === '') {
-    throw new CodemodInputError('project', 'must be a tsconfig.json path or a directory holding one');
-  }
-  let configPath = resolve(cwd, projectOption);
-  let stats;
-  try {
-    stats = await stat(configPath);
-  } catch {
-    throw new CodemodInputError('project', `${configPath} does not exist`);
-  }
-  if (stats.isDirectory()) {
-    configPath = resolve(configPath, 'tsconfig.json');
-    try {
-      await stat(configPath);
-    } catch {
-      throw new CodemodInputError('project', `no tsconfig.json in ${dirname(configPath)}`);
-    }
-  }
-  const read = ts.readConfigFile(configPath, ts.sys.readFile);
-  if (read.error !== undefined) {
-    throw new CodemodInputError('project', `can't read ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
-  }
-  let project: Project;
-  try {
-    project = new Project({ tsConfigFilePath: configPath });
-  } catch (error) {
-    throw new CodemodInputError('project', `can't load ${configPath}: ${(error as Error).message}`);
-  }
-  return { project, root: await realpath(dirname(configPath)), owned: true };
 }
 
 async function existingPath(path: string, cwd: string): Promise<string> {
