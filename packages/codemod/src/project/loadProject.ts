@@ -76,7 +76,7 @@ async function inferred(root: string): Promise<ProjectModel> {
   if (pkg === undefined && files.size === 0) {
     throw new CodemodInputError('project', `${root} has no tsconfig.json, no package.json and no JavaScript or TypeScript source files`);
   }
-  const project = new Project({ compilerOptions: inferredCompilerOptions(), skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+  const project = new Project({ compilerOptions: inferredCompilerOptions(root), skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
   for (const file of files) project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
   const nodeTypes = addNodeTypes(project, root);
