@@ -35,6 +35,11 @@ Options:
   --include-exports       also convert exported functions and members of a library (an application's
                           exports always convert: nothing outside it imports them)
   --allow-dirty           write even when the git working tree has uncommitted changes
+  --verify "<command>"    the behaviour gate: run the project's own tests (e.g. "npm test") before and
+                          after the edits on a temporary copy of the project (offline), find the change
+                          chains that make them regress by bisection and roll those back
+  --verify-timeout <t>    time limit per test run: seconds, or with a unit (90s, 10m, 500ms); default 10m;
+                          the run's whole process group is killed at the limit
   -h, --help              show this help
 
 Exit codes: 0 done, 1 --check found changes, 2 unusable input, 3 internal error.
@@ -50,6 +55,8 @@ interface CliOptions {
   parallelCallbacks: boolean;
   includeExports: boolean;
   allowDirty: boolean;
+  verify?: string;
+  verifyTimeoutMs?: number;
   help: boolean;
 }
 
@@ -82,6 +89,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--parallel-callbacks': options.parallelCallbacks = true; break;
       case '--include-exports': options.includeExports = true; break;
       case '--allow-dirty': options.allowDirty = true; break;
+      case '--verify': options.verify = take(); break;
+      case '--verify-timeout': options.verifyTimeoutMs = parseDuration(take()); break;
       case '--help': case '-h': options.help = true; break;
       default:
         if (arg.startsWith('-')) throw new CodemodInputError(arg, 'unknown option (see --help)');
@@ -89,6 +98,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (options.check && options.write) throw new CodemodInputError('--check', 'cannot be combined with --write');
+  if (options.verifyTimeoutMs !== undefined && options.verify === undefined) throw new CodemodInputError('--verify-timeout', 'needs --verify');
   return options;
 }
 
@@ -119,6 +129,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       parallelCallbacks: options.parallelCallbacks,
       ...(options.includeExports ? { includeExports: true } : {}),
       allowDirty: options.allowDirty,
+      ...(options.verify !== undefined ? { verify: { command: options.verify, ...(options.verifyTimeoutMs !== undefined ? { timeoutMs: options.verifyTimeoutMs } : {}) } } : {}),
       cwd,
       ...(progress ? { onProgress: progress.update } : {}),
     });
@@ -141,6 +152,13 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     const why = first ? ` — TS${first.code} at ${first.file}:${first.line}: ${first.message}` : '';
     stderr.write(`${rolled.file}:${rolled.line}: rolled back (${rolled.transform}) ${rolled.description}${why}\n`);
   }
+  if (report.behaviour.checked === 'tests') {
+    for (const rolled of report.behaviour.rolledBack) {
+      const tests = rolled.failingTests.length > 0 ? `: ${rolled.failingTests.join('; ')}` : `; output ends with:\n${rolled.outputTail ?? ''}`;
+      stderr.write(`${rolled.file}:${rolled.line}: rolled back (${rolled.transform}, tests regressed) ${rolled.description} — ${rolled.why}${tests}\n`);
+    }
+  }
+  stderr.write(`${report.behaviour.note}\n`);
   stderr.write(
     `${report.changes.length} change(s) in ${report.files.length} file(s), ${report.stops.length} stop(s), ` +
       `${report.diagnosticsRolledBack.length} rolled back, ${report.skipped.length} skipped` +
@@ -157,6 +175,14 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   }
   if (options.check && report.files.length > 0) return EXIT_CHANGES;
   return EXIT_OK;
+}
+
+/** `90` (seconds), `90s`, `10m`, `500ms` → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const value = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(value > 0)) throw new CodemodInputError('--verify-timeout', `"${text}" is not a positive duration (e.g. 600, 90s, 10m, 500ms)`);
+  return value;
 }
 
 function fail(stderr: CliIo['stderr'], error: unknown): number {

@@ -72,6 +72,8 @@ export interface VerifyRollback {
   description: string;
   /** Tests that failed with this chain and passed without it (empty when the output named none). */
   failingTests: string[];
+  /** Why the run with this chain counts as a regression (new failures, exit code, time limit). */
+  why: string;
   /** The end of the test output when no test names could be read from it. */
   outputTail?: string;
 }

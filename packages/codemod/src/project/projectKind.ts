@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 import { binPaths, readPackageJson, type PackageJson } from './packageJson.js';
 
@@ -28,33 +28,35 @@ export interface ProjectKind {
  * transforms take one setting, so one importable package makes the whole project a library.
  */
 export async function classifyProject(root: string, files: readonly string[]): Promise<ProjectKind> {
-  const owners = new Map<string, string | null>();
-  const ownerOf = (dir: string): string | null => {
-    const cached = owners.get(dir);
-    if (cached !== undefined) return cached;
-    let owner: string | null;
-    if (existsSync(join(dir, 'package.json'))) owner = dir;
-    else if (dir === root || relative(root, dir).startsWith('..')) owner = null;
-    else owner = ownerOf(dirname(dir));
-    owners.set(dir, owner);
+  const owners = new Map<string, Promise<string | null>>();
+  const ownerOf = (dir: string): Promise<string | null> => {
+    let owner = owners.get(dir);
+    if (owner === undefined) {
+      owner = (async () => {
+        if (await exists(join(dir, 'package.json'))) return dir;
+        if (dir === root || relative(root, dir).startsWith('..')) return null;
+        return ownerOf(dirname(dir));
+      })();
+      owners.set(dir, owner);
+    }
     return owner;
   };
   const dirs = new Set<string>();
   let unowned = 0;
   for (const file of files) {
     if (relative(root, file).startsWith('..') || /[\\/]node_modules[\\/]/.test(file) || /\.d\.[cm]?ts$/.test(file)) continue;
-    const owner = ownerOf(dirname(file));
+    const owner = await ownerOf(dirname(file));
     if (owner === null) unowned++;
     else dirs.add(owner);
   }
   if (dirs.size === 0) {
-    if (existsSync(join(root, 'package.json'))) dirs.add(root);
+    if (await exists(join(root, 'package.json'))) dirs.add(root);
     else return { kind: 'library', reason: 'library: no package.json, so exports are treated as public API', packages: [] };
   }
   const packages: PackageKind[] = [];
   for (const dir of [...dirs].sort()) {
     const pkg = (await readPackageJson(dir))!;
-    const judged = classifyPackage(dir, pkg);
+    const judged = await classifyPackage(dir, pkg);
     packages.push({ dir: relative(root, dir).split(sep).join('/') || '.', ...judged });
   }
   if (unowned > 0) {
@@ -78,7 +80,7 @@ export async function classifyProject(root: string, files: readonly string[]): P
   return { kind: 'application', reason: `application: none of its ${packages.length} packages is importable (${packages.map((p) => `${p.dir}: ${p.reason}`).join('; ')})`, packages };
 }
 
-export function classifyPackage(dir: string, pkg: PackageJson): { kind: ProjectKindName; reason: string } {
+export async function classifyPackage(dir: string, pkg: PackageJson): Promise<{ kind: ProjectKindName; reason: string }> {
   if (pkg.private === true) return { kind: 'application', reason: 'package.json is private' };
   if (pkg.exports !== undefined) return { kind: 'library', reason: 'package.json has exports' };
   const bins = binPaths(pkg).map((b) => normalize(join(dir, b)));
@@ -88,7 +90,11 @@ export function classifyPackage(dir: string, pkg: PackageJson): { kind: ProjectK
     if (candidates.some((c) => bins.includes(c))) return { kind: 'application', reason: `its main (${pkg.main}) is its bin script` };
     return { kind: 'library', reason: `package.json has main (${pkg.main})` };
   }
-  if (existsSync(join(dir, 'index.js'))) return { kind: 'library', reason: 'importable through index.js (Node\'s default main)' };
+  if (await exists(join(dir, 'index.js'))) return { kind: 'library', reason: 'importable through index.js (Node\'s default main)' };
   if (bins.length > 0) return { kind: 'application', reason: 'package.json has only bin, no main or exports' };
   return { kind: 'application', reason: 'package.json has no main or exports' };
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
 }
