@@ -31,6 +31,9 @@ describe('parseTestOutput', () => {
       '     AssertionError: expected true', '      at Context.<anonymous> (test/a.js:3:9)',
     ].join('\n');
     expect(parseTestOutput(mocha)).toEqual({ failing: ['resume > saveAs > writes the file'], passing: 2 });
+    // A title ending in a newline leaves a lone ":" after a blank line.
+    const newline = ['  1 passing (3ms)', '  1 failing', '', '  1) Testing CLI interface', '       Testing: "--help"', '', ':', '', '      Uncaught AssertionError: expected 127 to equal 0'];
+    expect(parseTestOutput(newline.join('\n')).failing).toEqual(['Testing CLI interface > Testing: "--help"']);
   });
 
   it('reads jest, vitest, ava and the node:test spec reporter', () => {

@@ -80,13 +80,20 @@ function mocha(lines: readonly string[], failing: Set<string>): void {
   for (let i = start + 1; i < lines.length; i++) {
     const m = /^\s*\d+\) (.+)$/.exec(lines[i]!);
     if (m === null) continue;
+    // The title path runs to the line ending in ":" (a title may itself end in a newline, which
+    // leaves a lone ":"), at most a few lines on.
     const parts = [m[1]!.trim()];
     let j = i;
-    while (!parts.at(-1)!.endsWith(':') && j + 1 < lines.length && lines[j + 1]!.trim() !== '' && j - i < 10) {
+    while (!parts.at(-1)!.endsWith(':') && j + 1 < lines.length && j - i < 12) {
       j++;
-      parts.push(lines[j]!.trim());
+      const text = lines[j]!.trim();
+      if (/^(?:Uncaught )?\w*Error\b/.test(text)) break;
+      if (text !== '') parts.push(text);
     }
-    if (parts.at(-1)!.endsWith(':')) failing.add(parts.join(' > ').slice(0, -1));
+    if (!parts.at(-1)!.endsWith(':')) continue;
+    const last = parts.pop()!.slice(0, -1).trim();
+    if (last !== '') parts.push(last);
+    failing.add(parts.join(' > '));
     i = j;
   }
 }
