@@ -11,7 +11,7 @@ import type { ProjectModel } from './ProjectModel.js';
 
 /**
  * Loads the project the codemod runs on. `projectOption` is a ts-morph Project (used as it is), a
- * tsconfig.json path, or a directory: its tsconfig.json is used as is when there is one, otherwise
+ * tsconfig.json path, or a directory: its tsconfig.json (or jsconfig.json) is used as is when there is one, otherwise
  * a configuration is built in memory from package.json and the project's files. When
  * `@types/node` does not resolve for the project, the codemod's own copy is added so that core
  * modules always resolve.
@@ -33,8 +33,11 @@ export async function loadProject(projectOption: string | Project, cwd: string, 
   const stats = await stat(path).catch(() => undefined);
   if (stats === undefined) throw new CodemodInputError('project', `${path} does not exist`);
   if (stats.isDirectory()) {
-    const configPath = join(path, 'tsconfig.json');
-    if ((await stat(configPath).catch(() => undefined))?.isFile() === true) return fromTsconfig(configPath);
+    // A jsconfig.json is a tsconfig with JavaScript defaults (allowJs, …), which TypeScript applies by its name.
+    for (const name of ['tsconfig.json', 'jsconfig.json']) {
+      const configPath = join(path, name);
+      if ((await stat(configPath).catch(() => undefined))?.isFile() === true) return fromTsconfig(configPath);
+    }
     return inferred(await realpath(path));
   }
   return fromTsconfig(path);
