@@ -2,9 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
 import { CodemodInputError, runCodemod } from '../src/index.js';
 import { listFiles } from './fixtureHarness.js';
-import { copyProject, projectScenarios, type ProjectScenario } from './projectHarness.js';
+import { copyProject, PROJECTS, projectScenarios, type ProjectScenario } from './projectHarness.js';
+import { capture } from './tempProject.js';
 
 /**
  * Whole projects (tests/projects/<scenario>/{input,output,scenario.json}) loaded the way a user
@@ -45,6 +47,22 @@ describe.each(projectScenarios().map((s) => [s.name, s] as const))('%s', { timeo
     const dir = copy(scenario, 'output');
     const report = await runCodemod({ project: dir, transforms: scenario.spec.transforms });
     expect(report.files.map((f) => f.file)).toEqual([]);
+  });
+});
+
+describe('the CLI on a project directory', { timeout: 120_000 }, () => {
+  it('finds the project from a path inside it and says, in text and JSON, what it judged', async () => {
+    const p = copyProject(join(PROJECTS, 'sync-application-exports', 'input'));
+    cleanups.push(p.cleanup);
+    const c = capture();
+    expect(await main(['src', '--transform', 'sync-to-async', '--json', 'report.json'], { ...c.io, cwd: p.dir })).toBe(0);
+    expect(c.err()).toContain('project: application: package.json is private; exports converted with their callers');
+    expect(c.err()).toContain("core module types: the codemod's own @types/node (the project has none installed)");
+    expect(c.err()).toContain('behaviour checked only by the type checker');
+    expect(c.out()).toContain('+export async function loadSettings(file) {');
+    const json = JSON.parse(readFileSync(join(p.dir, 'report.json'), 'utf8')) as { project: { kind: string; kindReason: string }; behaviour: { checked: string } };
+    expect(json.project).toMatchObject({ kind: 'application', kindReason: 'application: package.json is private' });
+    expect(json.behaviour.checked).toBe('types');
   });
 });
 
