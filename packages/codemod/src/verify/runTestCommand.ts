@@ -21,7 +21,8 @@ export interface RunOptions {
 
 /**
  * Runs the project's test command through the shell in its own process group, offline
- * (`npm_config_offline=true`), without colours and with no stdin. At the time limit the whole
+ * (`npm_config_offline=true`, and `CI=true` unless set, so no runner watches or writes snapshots),
+ * with no stdin. At the time limit the whole
  * group is killed (the test runner and whatever it started); the group is also killed once the
  * command exits, so a server a test forgot to close does not outlive the run.
  */
@@ -37,7 +38,7 @@ export function runTestCommand(command: string, options: RunOptions): Promise<Te
       shell: true,
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, npm_config_offline: 'true', NO_COLOR: '1', FORCE_COLOR: '0', CI: process.env.CI ?? 'true' },
+      env: { ...process.env, npm_config_offline: 'true', CI: process.env.CI ?? 'true' },
     });
     let timedOut = false;
     const killGroup = (): void => {
