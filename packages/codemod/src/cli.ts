@@ -145,6 +145,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       `project: ${report.project.files} source file(s), ${report.project.config}; core module types: ${report.project.nodeTypes}\n`,
   );
   for (const excluded of report.project.excluded) stderr.write(`left out ${excluded.file}: ${excluded.reason}\n`);
+  for (const readOnly of report.project.readOnly) stderr.write(`read only ${readOnly.file}: ${readOnly.reason}\n`);
   for (const skipped of report.skipped) stderr.write(`skipped ${skipped.file}: ${skipped.reason}\n`);
   for (const stop of report.stops) stderr.write(`${stop.file}:${stop.line}: stop (${stop.transform}): ${stop.reason}\n`);
   for (const rolled of report.diagnosticsRolledBack) {

@@ -62,6 +62,8 @@ export interface ProjectReport {
   files: number;
   /** Source files left out on purpose, with the reason. */
   excluded: SkippedFile[];
+  /** Files read for their calls but never edited (extensionless entry scripts), with the reason. */
+  readOnly: SkippedFile[];
 }
 
 /** A chain the behaviour gate rolled back because the project's own tests regressed with it. */

@@ -5,6 +5,7 @@ import { CodemodInputError } from './CodemodInputError.js';
 import { isWorkingTreeDirty } from './isWorkingTreeDirty.js';
 import { chainFiles, dropConflicts, materialize } from './chains.js';
 import { ImportPlanner } from './ImportPlanner.js';
+import { entryScriptOf } from './project/entryScripts.js';
 import { loadProject } from './project/loadProject.js';
 import { summarize, type ProjectModel } from './project/ProjectModel.js';
 import {
@@ -82,7 +83,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     throw new CodemodInputError('allowDirty', `refusing to write: the git working tree at ${root} has uncommitted changes; commit them first or pass --allow-dirty`);
   }
   const progress = options.onProgress ?? (() => {});
-  const rel = (fileName: string): string => relative(root, fileName).split(sep).join('/');
+  const rel = (fileName: string): string => entryScriptOf(fileName, root) ?? relative(root, fileName).split(sep).join('/');
 
   const report: CodemodReport = {
     root, project: projectReport(loaded, includeExports, options.includeExports), behaviour: TYPES_ONLY,
@@ -91,7 +92,10 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const reasons = new Map<string, string>();
   const original = new Map<string, string>();
   const sourceFiles = project.getSourceFiles();
-  const fileReasons = await Promise.all(sourceFiles.map((file) => notEditableReason(file.compilerNode, root, selection)));
+  const fileReasons = await Promise.all(sourceFiles.map((file) => {
+    const script = entryScriptOf(file.getFilePath(), root);
+    return script !== undefined ? Promise.resolve('an entry script without a .js extension: read only') : notEditableReason(file.compilerNode, root, selection);
+  }));
   for (const [index, file] of sourceFiles.entries()) {
     const fileName = file.getFilePath();
     const reason = fileReasons[index];
@@ -278,7 +282,7 @@ function projectReport(model: ProjectModel, includeExports: boolean, asked: bool
     : includeExports
       ? 'converted with their callers: nothing outside an application imports them'
       : 'public API, not converted (pass --include-exports to convert them)';
-  return { ...summary, exports, excluded: model.excluded };
+  return { ...summary, exports, excluded: model.excluded, readOnly: model.readOnly };
 }
 
 function checkTransforms(ids: readonly TransformId[] | undefined): TransformId[] {

@@ -72,7 +72,7 @@ describe('bisect', () => {
 
 describe('runTestCommand', () => {
   it('kills the whole process group at the time limit', async () => {
-    const dir = copyProject(join(PROJECTS, 'rollback-verify-bin', 'lib')).dir;
+    const dir = copyProject(join(PROJECTS, 'rollback-verify-spawned', 'lib')).dir;
     cleanups.push(() => spawnSync('rm', ['-rf', dir]));
     const script = "const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1e3)'],{stdio:'ignore'});" +
       "require('fs').writeFileSync('grandchild.pid',String(c.pid));setInterval(()=>{},1e3)";
@@ -93,8 +93,8 @@ describe('runTestCommand', () => {
 });
 
 describe('the --verify gate on a project', { timeout: 300_000 }, () => {
-  it('rolls back the chain that breaks a test, keeps the safe one, and the written project passes its tests', async () => {
-    const { dir } = copyProject(join(PROJECTS, 'rollback-verify-bin'));
+  it('rolls back the chain that breaks a test (its caller is code a child process runs), keeps the safe one, and the written project passes its tests', async () => {
+    const { dir } = copyProject(join(PROJECTS, 'rollback-verify-spawned'));
     cleanups.push(() => spawnSync('rm', ['-rf', dir]));
     const before = readFileSync(join(dir, 'lib', 'validate.js'), 'utf8');
     const report = await runCodemod({ project: dir, transforms: ['sync-to-async'], write: true, verify: { command: 'node --test' } });
@@ -114,7 +114,7 @@ describe('the --verify gate on a project', { timeout: 300_000 }, () => {
   });
 
   it('refuses a baseline that fails without naming a failing test', async () => {
-    const { dir } = copyProject(join(PROJECTS, 'rollback-verify-bin'));
+    const { dir } = copyProject(join(PROJECTS, 'rollback-verify-spawned'));
     cleanups.push(() => spawnSync('rm', ['-rf', dir]));
     const error = await runCodemod({ project: dir, transforms: ['sync-to-async'], verify: { command: 'echo broken; exit 3' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodemodInputError);

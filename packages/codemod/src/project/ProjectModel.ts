@@ -1,4 +1,5 @@
 import type { Project } from 'ts-morph';
+import { ENTRY_SCRIPT_SUFFIX } from './entryScripts.js';
 import type { NodeTypesSource } from './nodeTypes.js';
 import type { ProjectKind } from './projectKind.js';
 
@@ -15,6 +16,8 @@ export interface ProjectModel {
   kind: ProjectKind;
   /** Source files left out on purpose (relative path and reason). */
   excluded: Array<{ file: string; reason: string }>;
+  /** Files in the program that no transform may edit (extensionless entry scripts), with the reason. */
+  readOnly: Array<{ file: string; reason: string }>;
 }
 
 /** The JSON-friendly part of the model that goes into the report. */
@@ -37,6 +40,6 @@ export function summarize(model: ProjectModel): ProjectSummary {
     : model.nodeTypes.from === 'codemod'
       ? "the codemod's own @types/node (the project has none installed)"
       : `none: ${model.nodeTypes.reason}`;
-  const files = model.project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules()).length;
+  const files = model.project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules() && !sf.getFilePath().endsWith(ENTRY_SCRIPT_SUFFIX)).length;
   return { kind: model.kind.kind, kindReason: model.kind.reason, config, nodeTypes, files };
 }

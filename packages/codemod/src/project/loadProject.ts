@@ -3,7 +3,8 @@ import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { CodemodInputError } from '../CodemodInputError.js';
 import { inferredCompilerOptions } from './inferredConfig.js';
-import { listProjectFiles, SOURCE_EXTENSIONS } from './listProjectFiles.js';
+import { addEntryScripts } from './entryScripts.js';
+import { listProjectFiles } from './listProjectFiles.js';
 import { ownNodeTypes, projectNodeTypes, wantsNodeTypes, type NodeTypesSource } from './nodeTypes.js';
 import { binPaths, exportTargets, readPackageJson } from './packageJson.js';
 import { classifyProject } from './projectKind.js';
@@ -23,7 +24,7 @@ export async function loadProject(projectOption: string | Project, cwd: string, 
     const files = projectOption.getSourceFiles().map((sf) => sf.getFilePath());
     return {
       project: projectOption, root, owned: false, config: { from: 'caller' },
-      nodeTypes: nodeTypesIn(projectOption), kind: await classifyProject(root, files), excluded: [],
+      nodeTypes: nodeTypesIn(projectOption), kind: await classifyProject(root, files), excluded: [], readOnly: [],
     };
   }
   if (typeof projectOption !== 'string' || projectOption === '') {
@@ -57,7 +58,11 @@ async function fromTsconfig(configPath: string): Promise<ProjectModel> {
   const root = await realpath(dirname(configPath));
   const nodeTypes = addNodeTypes(project, root);
   const files = project.getSourceFiles().map((sf) => sf.getFilePath());
-  return { project, root, owned: true, config: { from: 'tsconfig', path: configPath }, nodeTypes, kind: await classifyProject(root, files), excluded: [] };
+  const readOnly = await addEntryScripts(project, root, await readPackageJson(root));
+  return {
+    project, root, owned: true, config: { from: 'tsconfig', path: configPath }, nodeTypes, kind: await classifyProject(root, files), excluded: [],
+    readOnly: readOnly.map(readOnlyEntry),
+  };
 }
 
 async function inferred(root: string): Promise<ProjectModel> {
@@ -67,15 +72,6 @@ async function inferred(root: string): Promise<ProjectModel> {
     .filter((p): p is string => p !== undefined && !p.includes('*'))
     .map((p) => relative(root, normalize(join(root, p))).split(sep).join('/'));
   const files = new Set(listed.files);
-  // An entry point git ignores (a build output) stays out; one it lists but without a source
-  // extension (`bin/cli` with a shebang) can't be parsed as a module: noted, not guessed.
-  const excluded = [...listed.excluded];
-  for (const entry of new Set(entryPoints)) {
-    const full = join(root, entry);
-    if (!SOURCE_EXTENSIONS.test(entry) && !files.has(full) && (await stat(full).catch(() => undefined))?.isFile() === true) {
-      excluded.push({ file: entry, reason: 'entry point without a .js/.cjs/.mjs extension: TypeScript cannot load it as a module' });
-    }
-  }
   if (pkg === undefined && files.size === 0) {
     throw new CodemodInputError('project', `${root} has no tsconfig.json, no package.json and no JavaScript or TypeScript source files`);
   }
@@ -83,9 +79,10 @@ async function inferred(root: string): Promise<ProjectModel> {
   for (const file of files) project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
   const nodeTypes = addNodeTypes(project, root);
+  const readOnly = await addEntryScripts(project, root, pkg);
   return {
     project, root, owned: true, config: { from: 'inferred', files: listed.source, entryPoints },
-    nodeTypes, kind: await classifyProject(root, [...files]), excluded,
+    nodeTypes, kind: await classifyProject(root, [...files]), excluded: listed.excluded, readOnly: readOnly.map(readOnlyEntry),
   };
 }
 
@@ -99,6 +96,10 @@ function addNodeTypes(project: Project, root: string): NodeTypesSource {
   if (fallback === undefined) return { from: 'none', reason: "@types/node resolves neither for the project nor for the codemod" };
   project.addSourceFileAtPath(fallback);
   return { from: 'codemod', path: fallback };
+}
+
+function readOnlyEntry(file: string): { file: string; reason: string } {
+  return { file, reason: 'entry script without a .js extension: read so the calls it makes are seen, never edited' };
 }
 
 function nodeTypesIn(project: Project): NodeTypesSource {
