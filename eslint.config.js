@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.tsbuild/**', '**/tests/fixtures/**', '**/coverage/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.tsbuild/**', '**/tests/fixtures/**', '**/tests/projects/**', '**/coverage/**'],
   },
   ...tseslint.configs.recommended,
   asyncguard.configs.recommended,

@@ -28,10 +28,18 @@ Options:
   --json <file>           write the report (changes, stops, skipped files, rollbacks) as JSON
   --transform <id>        run only this transform (repeatable); default: all of
                           ${TRANSFORM_IDS.join(', ')}
-  --project <tsconfig>    tsconfig.json or its directory (default: the nearest one above the first path)
+  --project <dir>         the project directory or its tsconfig.json (default: the nearest tsconfig.json
+                          above the first path, else the nearest package.json; without a tsconfig the
+                          configuration is inferred from package.json and the files git lists)
   --parallel-callbacks    forEach/map callbacks become Promise.all instead of a sequential for…of
-  --include-exports       also convert exported functions and members
+  --include-exports       also convert exported functions and members of a library (an application's
+                          exports always convert: nothing outside it imports them)
   --allow-dirty           write even when the git working tree has uncommitted changes
+  --verify "<command>"    the behaviour gate: run the project's own tests (e.g. "npm test") before and
+                          after the edits on a temporary copy of the project (offline), find the change
+                          chains that make them regress by bisection and roll those back
+  --verify-timeout <t>    time limit per test run: seconds, or with a unit (90s, 10m, 500ms); default 10m;
+                          the run's whole process group is killed at the limit
   -h, --help              show this help
 
 Exit codes: 0 done, 1 --check found changes, 2 unusable input, 3 internal error.
@@ -47,6 +55,8 @@ interface CliOptions {
   parallelCallbacks: boolean;
   includeExports: boolean;
   allowDirty: boolean;
+  verify?: string;
+  verifyTimeoutMs?: number;
   help: boolean;
 }
 
@@ -79,6 +89,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--parallel-callbacks': options.parallelCallbacks = true; break;
       case '--include-exports': options.includeExports = true; break;
       case '--allow-dirty': options.allowDirty = true; break;
+      case '--verify': options.verify = take(); break;
+      case '--verify-timeout': options.verifyTimeoutMs = parseDuration(take()); break;
       case '--help': case '-h': options.help = true; break;
       default:
         if (arg.startsWith('-')) throw new CodemodInputError(arg, 'unknown option (see --help)');
@@ -86,6 +98,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (options.check && options.write) throw new CodemodInputError('--check', 'cannot be combined with --write');
+  if (options.verifyTimeoutMs !== undefined && options.verify === undefined) throw new CodemodInputError('--verify-timeout', 'needs --verify');
   return options;
 }
 
@@ -107,15 +120,16 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const progress = stderr.isTTY === true ? progressPrinter(stderr) : undefined;
   let report: CodemodReport;
   try {
-    const project = options.project ?? (await nearestTsconfig(options.paths[0] !== undefined ? resolve(cwd, options.paths[0]) : cwd)) ?? cwd;
+    const project = options.project ?? (await nearestProject(options.paths[0] !== undefined ? resolve(cwd, options.paths[0]) : cwd));
     report = await runCodemod({
       project,
       paths: options.paths,
       transforms: options.transforms,
       write: options.write,
       parallelCallbacks: options.parallelCallbacks,
-      includeExports: options.includeExports,
+      ...(options.includeExports ? { includeExports: true } : {}),
       allowDirty: options.allowDirty,
+      ...(options.verify !== undefined ? { verify: { command: options.verify, ...(options.verifyTimeoutMs !== undefined ? { timeoutMs: options.verifyTimeoutMs } : {}) } } : {}),
       cwd,
       ...(progress ? { onProgress: progress.update } : {}),
     });
@@ -126,6 +140,12 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     progress?.done();
   }
   if (!options.write) for (const file of report.files) stdout.write(unifiedDiff(file.file, file.before, file.after));
+  stderr.write(
+    `project: ${report.project.kindReason}; exports ${report.project.exports}\n` +
+      `project: ${report.project.files} source file(s), ${report.project.config}; core module types: ${report.project.nodeTypes}\n`,
+  );
+  for (const excluded of report.project.excluded) stderr.write(`left out ${excluded.file}: ${excluded.reason}\n`);
+  for (const readOnly of report.project.readOnly) stderr.write(`read only ${readOnly.file}: ${readOnly.reason}\n`);
   for (const skipped of report.skipped) stderr.write(`skipped ${skipped.file}: ${skipped.reason}\n`);
   for (const stop of report.stops) stderr.write(`${stop.file}:${stop.line}: stop (${stop.transform}): ${stop.reason}\n`);
   for (const rolled of report.diagnosticsRolledBack) {
@@ -133,6 +153,13 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     const why = first ? ` — TS${first.code} at ${first.file}:${first.line}: ${first.message}` : '';
     stderr.write(`${rolled.file}:${rolled.line}: rolled back (${rolled.transform}) ${rolled.description}${why}\n`);
   }
+  if (report.behaviour.checked === 'tests') {
+    for (const rolled of report.behaviour.rolledBack) {
+      const tests = rolled.failingTests.length > 0 ? `: ${rolled.failingTests.join('; ')}` : `; output ends with:\n${rolled.outputTail ?? ''}`;
+      stderr.write(`${rolled.file}:${rolled.line}: rolled back (${rolled.transform}, tests regressed) ${rolled.description} — ${rolled.why}${tests}\n`);
+    }
+  }
+  stderr.write(`${report.behaviour.note}\n`);
   stderr.write(
     `${report.changes.length} change(s) in ${report.files.length} file(s), ${report.stops.length} stop(s), ` +
       `${report.diagnosticsRolledBack.length} rolled back, ${report.skipped.length} skipped` +
@@ -151,6 +178,14 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   return EXIT_OK;
 }
 
+/** `90` (seconds), `90s`, `10m`, `500ms` → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const value = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(value > 0)) throw new CodemodInputError('--verify-timeout', `"${text}" is not a positive duration (e.g. 600, 90s, 10m, 500ms)`);
+  return value;
+}
+
 function fail(stderr: CliIo['stderr'], error: unknown): number {
   if (isCodemodInputError(error)) {
     stderr.write(`asyncguard-codemod: ${error.message}\n`);
@@ -160,15 +195,23 @@ function fail(stderr: CliIo['stderr'], error: unknown): number {
   return EXIT_INTERNAL;
 }
 
-async function nearestTsconfig(start: string): Promise<string | undefined> {
-  const isFile = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isFile() ?? false;
-  let dir = (await stat(start).catch(() => undefined))?.isDirectory() ? start : dirname(start);
-  for (;;) {
-    const candidate = join(dir, 'tsconfig.json');
-    if (await isFile(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
+/**
+ * The project a path belongs to: the nearest tsconfig.json above it; without one, the nearest
+ * directory holding a package.json; without either, the path's own directory.
+ */
+async function nearestProject(start: string): Promise<string> {
+  const first = (await stat(start).catch(() => undefined))?.isDirectory() ? start : dirname(start);
+  const tsconfig = await nearest(first, 'tsconfig.json');
+  if (tsconfig !== undefined) return tsconfig;
+  const pkg = await nearest(first, 'package.json');
+  return pkg !== undefined ? dirname(pkg) : first;
+}
+
+async function nearest(from: string, name: string): Promise<string | undefined> {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, name);
+    if ((await stat(candidate).catch(() => undefined))?.isFile() === true) return candidate;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

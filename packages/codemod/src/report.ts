@@ -46,9 +46,59 @@ export interface FileResult {
   after: string;
 }
 
+/** What the codemod judged the project to be, and how it loaded it. */
+export interface ProjectReport {
+  /** `application`: its exports convert with their callers; `library`: exports are public API. */
+  kind: 'application' | 'library';
+  /** Why, e.g. "application: package.json is private". */
+  kindReason: string;
+  /** Whether exported functions and members were converted, and why. */
+  exports: string;
+  /** The tsconfig used, or how the configuration was inferred. */
+  config: string;
+  /** Where the types of Node's core modules came from. */
+  nodeTypes: string;
+  /** Source files in the program (declarations and node_modules not counted). */
+  files: number;
+  /** Source files left out on purpose, with the reason. */
+  excluded: SkippedFile[];
+  /** Files read for their calls but never edited (extensionless entry scripts), with the reason. */
+  readOnly: SkippedFile[];
+}
+
+/** A chain the behaviour gate rolled back because the project's own tests regressed with it. */
+export interface VerifyRollback {
+  transform: TransformId;
+  file: string;
+  line: number;
+  description: string;
+  /** Tests that failed with this chain and passed without it (empty when the output named none). */
+  failingTests: string[];
+  /** Why the run with this chain counts as a regression (new failures, exit code, time limit). */
+  why: string;
+  /** The end of the test output when no test names could be read from it. */
+  outputTail?: string;
+}
+
+/** What the behaviour gate (`--verify`) did; `checked: 'types'` without it. */
+export type BehaviourReport =
+  | { checked: 'types'; note: string }
+  | {
+    checked: 'tests';
+    command: string;
+    /** The baseline run: exit code and the tests that already failed before any edit. */
+    baseline: { exitCode: number | null; failingTests: string[]; timedOut: boolean };
+    /** How many times the command ran (baseline, after, bisection, confirmation). */
+    runs: number;
+    rolledBack: VerifyRollback[];
+    note: string;
+  };
+
 export interface CodemodReport {
   /** Absolute, real path of the project root every `file` is relative to. */
   root: string;
+  project: ProjectReport;
+  behaviour: BehaviourReport;
   changes: ChangeRecord[];
   stops: StopRecord[];
   skipped: SkippedFile[];

@@ -19,9 +19,4 @@ describe('runCodemod input checks', () => {
     expect((path as CodemodInputError).option).toBe('paths');
     expect((path as Error).message).toBe('paths: definitely/not/here.ts does not exist');
   });
-
-  it('names a directory without a tsconfig.json', async () => {
-    const error = await runCodemod({ project: join(FIXTURES, 'sync-fs-named') }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^project: no tsconfig\.json in .*sync-fs-named$/);
-  });
 });

@@ -1,0 +1,74 @@
+import type { ImportPlanner } from './ImportPlanner.js';
+import type { RolledBackChain, TransformId } from './report.js';
+import type { TextEdit } from './textEdit.js';
+import type { ChangeChain } from './transforms/Transform.js';
+import type { ts } from 'ts-morph';
+
+/** Change chains as runCodemod combines them: the files they touch, conflicts, their merged edits. */
+
+export function chainFiles(chain: ChangeChain): Set<string> {
+  const files = new Set<string>();
+  for (const edit of chain.edits) files.add(edit.file);
+  for (const need of chain.needs) files.add(need.file);
+  return files;
+}
+
+/** Drops chains whose edits overlap an earlier chain's (reported as rolled back). */
+export function dropConflicts(
+  chains: ChangeChain[], id: TransformId, rolledBack: RolledBackChain[], rel: (f: string) => string,
+  lineAt: (f: string, pos: number) => number,
+): ChangeChain[] {
+  const accepted: ChangeChain[] = [];
+  const byFile = new Map<string, TextEdit[]>();
+  for (const chain of chains) {
+    const clash = chain.edits.some((edit) => (byFile.get(edit.file) ?? []).some((other) => overlaps(edit, other)));
+    if (clash) {
+      const first = chain.changes[0];
+      rolledBack.push({
+        transform: id, file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0,
+        description: `${first?.description ?? 'change'} (its edits overlap another change; run the codemod again)`, diagnostics: [],
+      });
+      continue;
+    }
+    accepted.push(chain);
+    for (const edit of chain.edits) {
+      let list = byFile.get(edit.file);
+      if (list === undefined) byFile.set(edit.file, (list = []));
+      list.push(edit);
+    }
+  }
+  return accepted;
+}
+
+function overlaps(a: TextEdit, b: TextEdit): boolean {
+  if (a.pos === b.pos && a.end === b.end && a.text === b.text) return false;
+  if (a.end > a.pos && b.end > b.pos) return Math.max(a.pos, b.pos) < Math.min(a.end, b.end);
+  if (a.end > a.pos) return b.pos > a.pos && b.pos < a.end;
+  if (b.end > b.pos) return a.pos > b.pos && a.pos < b.end;
+  return false;
+}
+
+export function materialize(active: readonly ChangeChain[], sources: Map<string, ts.SourceFile>, planner: ImportPlanner): Map<string, TextEdit[]> {
+  const edits = new Map<string, TextEdit[]>();
+  const needs = new Map<string, ChangeChain['needs']>();
+  for (const chain of active) {
+    for (const edit of chain.edits) {
+      let list = edits.get(edit.file);
+      if (list === undefined) edits.set(edit.file, (list = []));
+      list.push(edit);
+    }
+    for (const need of chain.needs) {
+      let list = needs.get(need.file);
+      if (list === undefined) needs.set(need.file, (list = []));
+      list.push(need);
+    }
+  }
+  for (const [fileName, list] of needs) {
+    const sf = sources.get(fileName);
+    if (sf === undefined) continue;
+    let fileEdits = edits.get(fileName);
+    if (fileEdits === undefined) edits.set(fileName, (fileEdits = []));
+    fileEdits.push(...planner.materialize(sf, list));
+  }
+  return edits;
+}

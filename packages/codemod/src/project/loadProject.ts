@@ -1,0 +1,110 @@
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
+import { Project, ts } from 'ts-morph';
+import { CodemodInputError } from '../CodemodInputError.js';
+import { inferredCompilerOptions } from './inferredConfig.js';
+import { addEntryScripts } from './entryScripts.js';
+import { listProjectFiles } from './listProjectFiles.js';
+import { ownNodeTypes, projectNodeTypes, wantsNodeTypes, type NodeTypesSource } from './nodeTypes.js';
+import { binPaths, exportTargets, readPackageJson } from './packageJson.js';
+import { classifyProject } from './projectKind.js';
+import type { ProjectModel } from './ProjectModel.js';
+
+/**
+ * Loads the project the codemod runs on. `projectOption` is a ts-morph Project (used as it is), a
+ * tsconfig.json path, or a directory: its tsconfig.json (or jsconfig.json) is used as is when there is one, otherwise
+ * a configuration is built in memory from package.json and the project's files. When
+ * `@types/node` does not resolve for the project, the codemod's own copy is added so that core
+ * modules always resolve.
+ */
+export async function loadProject(projectOption: string | Project, cwd: string, rootOption?: string): Promise<ProjectModel> {
+  if (projectOption instanceof Project) {
+    const configPath = projectOption.getCompilerOptions().configFilePath;
+    const root = await realpath(rootOption ?? (typeof configPath === 'string' ? dirname(configPath) : cwd));
+    const files = projectOption.getSourceFiles().map((sf) => sf.getFilePath());
+    return {
+      project: projectOption, root, owned: false, config: { from: 'caller' },
+      nodeTypes: nodeTypesIn(projectOption), kind: await classifyProject(root, files), excluded: [], readOnly: [],
+    };
+  }
+  if (typeof projectOption !== 'string' || projectOption === '') {
+    throw new CodemodInputError('project', 'must be a project directory or a tsconfig.json path');
+  }
+  const path = resolve(cwd, projectOption);
+  const stats = await stat(path).catch(() => undefined);
+  if (stats === undefined) throw new CodemodInputError('project', `${path} does not exist`);
+  if (stats.isDirectory()) {
+    // A jsconfig.json is a tsconfig with JavaScript defaults (allowJs, …), which TypeScript applies by its name.
+    for (const name of ['tsconfig.json', 'jsconfig.json']) {
+      const configPath = join(path, name);
+      if ((await stat(configPath).catch(() => undefined))?.isFile() === true) return fromTsconfig(configPath);
+    }
+    return inferred(await realpath(path));
+  }
+  return fromTsconfig(path);
+}
+
+async function fromTsconfig(configPath: string): Promise<ProjectModel> {
+  const read = ts.readConfigFile(configPath, ts.sys.readFile);
+  if (read.error !== undefined) {
+    throw new CodemodInputError('project', `can't read ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
+  }
+  let project: Project;
+  try {
+    project = new Project({ tsConfigFilePath: configPath });
+  } catch (error) {
+    throw new CodemodInputError('project', `can't load ${configPath}: ${(error as Error).message}`);
+  }
+  const root = await realpath(dirname(configPath));
+  const nodeTypes = addNodeTypes(project, root);
+  const files = project.getSourceFiles().map((sf) => sf.getFilePath());
+  const readOnly = await addEntryScripts(project, root, await readPackageJson(root));
+  return {
+    project, root, owned: true, config: { from: 'tsconfig', path: configPath }, nodeTypes, kind: await classifyProject(root, files), excluded: [],
+    readOnly: readOnly.map(readOnlyEntry),
+  };
+}
+
+async function inferred(root: string): Promise<ProjectModel> {
+  const pkg = await readPackageJson(root);
+  const listed = await listProjectFiles(root);
+  const entryPoints = pkg === undefined ? [] : [pkg.main, ...binPaths(pkg), ...exportTargets(pkg.exports)]
+    .filter((p): p is string => p !== undefined && !p.includes('*'))
+    .map((p) => relative(root, normalize(join(root, p))).split(sep).join('/'));
+  const files = new Set(listed.files);
+  if (pkg === undefined && files.size === 0) {
+    throw new CodemodInputError('project', `${root} has no tsconfig.json, no package.json and no JavaScript or TypeScript source files`);
+  }
+  const project = new Project({ compilerOptions: inferredCompilerOptions(root), skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+  for (const file of files) project.addSourceFileAtPath(file);
+  project.resolveSourceFileDependencies();
+  const nodeTypes = addNodeTypes(project, root);
+  const readOnly = await addEntryScripts(project, root, pkg);
+  return {
+    project, root, owned: true, config: { from: 'inferred', files: listed.source, entryPoints },
+    nodeTypes, kind: await classifyProject(root, [...files]), excluded: listed.excluded, readOnly: readOnly.map(readOnlyEntry),
+  };
+}
+
+/** Adds the codemod's own @types/node when the project's does not resolve (and its config wants Node types). */
+function addNodeTypes(project: Project, root: string): NodeTypesSource {
+  const options = project.getCompilerOptions();
+  const own = projectNodeTypes(root, options);
+  if (own !== undefined) return { from: 'project', path: own };
+  if (!wantsNodeTypes(options)) return { from: 'none', reason: 'the tsconfig lists `types` without node' };
+  const fallback = ownNodeTypes();
+  if (fallback === undefined) return { from: 'none', reason: "@types/node resolves neither for the project nor for the codemod" };
+  project.addSourceFileAtPath(fallback);
+  return { from: 'codemod', path: fallback };
+}
+
+function readOnlyEntry(file: string): { file: string; reason: string } {
+  return { file, reason: 'entry script without a .js extension: read so the calls it makes are seen, never edited' };
+}
+
+function nodeTypesIn(project: Project): NodeTypesSource {
+  const found = project.getSourceFiles().find((sf) => /[\\/]@types[\\/]node[\\/]index\.d\.ts$/.test(sf.getFilePath()));
+  if (found !== undefined) return { from: 'project', path: found.getFilePath() };
+  const options = project.getCompilerOptions();
+  return wantsNodeTypes(options) ? { from: 'project', path: 'resolved by the caller\'s Project' } : { from: 'none', reason: 'the Project lists `types` without node' };
+}

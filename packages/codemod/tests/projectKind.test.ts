@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { classifyPackage, classifyProject } from '../src/project/projectKind.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!();
+});
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'asyncguard-kind-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('classifyPackage', () => {
+  it.each([
+    [{ private: true, main: 'index.js' }, {}, 'application', 'package.json is private'],
+    [{ exports: { '.': './lib/a.js' } }, {}, 'library', 'package.json has exports'],
+    [{ main: 'lib/index.js' }, {}, 'library', 'package.json has main (lib/index.js)'],
+    [{ main: 'bin/cli', bin: { cli: './bin/cli' } }, {}, 'application', 'its main (bin/cli) is its bin script'],
+    [{ main: 'cli', bin: 'cli.js' }, {}, 'application', 'its main (cli) is its bin script'],
+    [{ bin: 'cli.js' }, { 'index.js': '' }, 'library', "importable through index.js (Node's default main)"],
+    [{ bin: 'cli.js' }, {}, 'application', 'package.json has only bin, no main or exports'],
+    [{ name: 'x' }, {}, 'application', 'package.json has no main or exports'],
+  ] as const)('%j with %j is a %s', async (pkg, files, kind, reason) => {
+    const dir = tree({ 'package.json': JSON.stringify(pkg), ...files });
+    expect(await classifyPackage(dir, pkg)).toEqual({ kind, reason });
+  });
+});
+
+describe('classifyProject', () => {
+  it('judges each file by its nearest package.json, and one importable package makes the run a library', async () => {
+    const dir = tree({
+      'package.json': JSON.stringify({ private: true, workspaces: ['packages/*'] }),
+      'packages/app/package.json': JSON.stringify({ private: true }),
+      'packages/app/src/a.js': '',
+      'packages/lib/package.json': JSON.stringify({ name: 'lib', main: 'src/b.js' }),
+      'packages/lib/src/b.js': '',
+    });
+    const result = await classifyProject(dir, [join(dir, 'packages/app/src/a.js'), join(dir, 'packages/lib/src/b.js')]);
+    expect(result.kind).toBe('library');
+    expect(result.reason).toMatch(/^library: 1 of 2 packages are importable, e\.g\. packages\/lib \(package\.json has main \(src\/b\.js\)\)/);
+    expect(result.packages.map((p) => [p.dir, p.kind])).toEqual([['packages/app', 'application'], ['packages/lib', 'library']]);
+  });
+
+  it('calls a workspace of applications an application, and files outside any package.json public API', async () => {
+    const dir = tree({
+      'package.json': JSON.stringify({ private: true }),
+      'tools/x.js': '',
+      'packages/app/package.json': JSON.stringify({ bin: 'run.js' }),
+      'packages/app/run.js': '',
+    });
+    const apps = await classifyProject(dir, [join(dir, 'tools/x.js'), join(dir, 'packages/app/run.js')]);
+    expect(apps.kind).toBe('application');
+    expect(apps.reason).toContain('none of its 2 packages is importable');
+    const bare = tree({ 'src/a.js': '' });
+    expect(await classifyProject(bare, [join(bare, 'src/a.js')])).toMatchObject({ kind: 'library', reason: 'library: no package.json, so exports are treated as public API' });
+  });
+});

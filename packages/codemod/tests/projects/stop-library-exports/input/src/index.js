@@ -1,0 +1,5 @@
+import { loadSettings } from './settings.js';
+
+export function port(file) {
+  return loadSettings(file).port;
+}
