@@ -26,6 +26,7 @@ export type SiteOutcome =
   | { kind: 'stopped-in-chain'; reason: string; at: string }
   | { kind: 'skipped-file'; reason: string }
   | { kind: 'rolled-back'; reason: string; at: string }
+  | { kind: 'codemod-failed'; reason: string }
   | { kind: 'silent' };
 
 export interface Attribution {
@@ -71,7 +72,11 @@ function contains(scan: FileScan, ref: FnRef, line: number): boolean {
   return !scan.functions.some((fn) => fn.parent === undefined && fn.startLine <= line && line <= fn.endLine);
 }
 
-export function attribute(before: readonly FileScan[], after: ReadonlyMap<string, FileScan>, report: CodemodJson): Attribution {
+/**
+ * `failure` is the codemod's own error message when it exited with an error (unusable input,
+ * internal error): every site then stays for that stated reason.
+ */
+export function attribute(before: readonly FileScan[], after: ReadonlyMap<string, FileScan>, report: CodemodJson, failure?: string): Attribution {
   const scans = new Map(before.map((s) => [s.file, s]));
   const callsByName = new Map<string, { file: string; enclosing: number }[]>();
   for (const scan of before) {
@@ -92,7 +97,9 @@ export function attribute(before: readonly FileScan[], after: ReadonlyMap<string
     for (const site of scan.sites) {
       const converted = changes.some((c) => c.file === site.file && c.line === site.line && c.description.includes(site.api));
       let outcome: SiteOutcome;
-      if (converted) {
+      if (failure !== undefined) {
+        outcome = { kind: 'codemod-failed', reason: failure };
+      } else if (converted) {
         outcome = { kind: 'converted' };
         const key = `${site.file}:${site.api}`;
         reported.set(key, (reported.get(key) ?? 0) + 1);

@@ -132,7 +132,7 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
   const dir = join(options.work, spec.name);
   const logs = join(options.out, spec.name);
   mkdirSync(logs, { recursive: true });
-  const timeout = spec.timeoutSeconds ?? 300;
+  const timeout = spec.timeoutSeconds ?? 600;
   const isolated = canIsolate();
   const env = projectEnv(dir, { npm_config_offline: 'true' });
   const step = (label: string, command: string, opts: { isolated: boolean; timeout: number; env?: Record<string, string> }): RunResult => {
@@ -194,7 +194,9 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
     if (syntaxErrorCount(file, readFileSync(join(dir, file), 'utf8')) > errorsBefore) result.unparsable.push(file);
   }
   result.after = new Map(scan(dir, files).map((s) => [s.file, s]));
-  result.attribution = attribute(result.before, result.after, result.report);
+  const failed = write.exitCode !== 0 && write.exitCode !== 1;
+  const failure = failed ? `exit ${String(write.exitCode)}${write.timedOut ? ' (timed out)' : ''}: ${write.output.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? ''}` : undefined;
+  result.attribution = attribute(result.before, result.after, result.report, failure);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'bench: codemod', '--allow-empty', '--no-verify']);
 

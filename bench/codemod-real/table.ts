@@ -104,8 +104,15 @@ export function printResults(results: readonly ProjectResult[], rounds: number):
   lines.push('');
 
   const allStops = new Map<string, number>();
-  for (const r of results) for (const s of r.report?.stops ?? []) allStops.set(reasonGroup(s.reason), (allStops.get(reasonGroup(s.reason)) ?? 0) + 1);
-  lines.push('Every stop in the codemod reports, grouped:');
+  const bump = (key: string): void => { allStops.set(key, (allStops.get(key) ?? 0) + 1); };
+  for (const r of results) {
+    for (const s of r.report?.stops ?? []) bump(`${s.transform ?? '?'}: ${reasonGroup(s.reason)}`);
+    for (const rb of r.report?.diagnosticsRolledBack ?? []) {
+      const d = rb.diagnostics?.[0];
+      bump(`rolled back: ${d ? `TS${d.code} ${reasonGroup(d.message)}` : reasonGroup(rb.description)}`);
+    }
+  }
+  lines.push('Every stop and rollback in the codemod reports (all transforms), grouped:');
   if (allStops.size === 0) lines.push('  (none)');
   for (const [reason, n] of [...allStops].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(4)}  ${reason}`);
   lines.push('');

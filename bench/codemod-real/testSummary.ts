@@ -54,24 +54,32 @@ const tap: Parser = (lines) => {
   const plan = lines.some((l) => /^\s*(TAP version \d+|1\.\.\d+)\s*$/.test(l));
   if (!plan) return undefined;
   const out: Partial = { passed: 0, failed: 0, skipped: 0, failures: [] };
-  // node:test nests subtests under their suite; count leaves only: a point is a suite when the
-  // line before it (at a deeper indent) was a test point too.
-  const points: { indent: number; ok: boolean; skip: boolean; title: string }[] = [];
+  // Subtests (node:test, tap) come indented before their parent's own point: a point that follows
+  // deeper points is a suite; it names those leaves (`suite > test`) and is not counted itself.
+  let leaves: { indent: number; ok: boolean; skip: boolean; title: string }[] = [];
+  const done: typeof leaves = [];
+  let points = 0;
   for (const line of lines) {
     const m = /^(\s*)(not ok|ok) \d+(?: - )?(.*?)\s*$/.exec(line);
     if (!m) continue;
-    const directive = /#\s*(SKIP|TODO)\b/i.exec(m[3]!);
-    points.push({ indent: m[1]!.length, ok: m[2] === 'ok', skip: directive !== null, title: m[3]!.replace(/\s*#\s*(SKIP|TODO)\b.*$/i, '') });
+    points++;
+    const indent = m[1]!.length;
+    const title = m[3]!.replace(/\s*#\s*(SKIP|TODO)\b.*$/i, '');
+    const children = leaves.filter((l) => l.indent > indent);
+    if (children.length > 0) {
+      leaves = leaves.filter((l) => l.indent <= indent);
+      leaves.push(...children.map((c) => ({ ...c, indent, title: `${title} > ${c.title}` })));
+      continue;
+    }
+    leaves.push({ indent, ok: m[2] === 'ok', skip: /#\s*(SKIP|TODO)\b/i.test(m[3]!), title });
+    if (indent === 0) done.push(...leaves.splice(0));
   }
-  for (const [i, point] of points.entries()) {
-    const previous = points[i - 1];
-    const isSuite = previous !== undefined && previous.indent > point.indent;
-    if (isSuite) continue;
-    if (point.skip) out.skipped++;
-    else if (point.ok) out.passed++;
-    else { out.failed++; out.failures.push(point.title); }
+  for (const leaf of [...done, ...leaves]) {
+    if (leaf.skip) out.skipped++;
+    else if (leaf.ok) out.passed++;
+    else { out.failed++; out.failures.push(leaf.title); }
   }
-  return points.length > 0 ? out : undefined;
+  return points > 0 ? out : undefined;
 };
 
 /** node:test's spec reporter footer: `ℹ pass 10`, `ℹ fail 1`, `ℹ skipped 2`; failures as `✖ title (1ms)`. */
