@@ -9,6 +9,7 @@
  *
  *   pnpm bench codemod-real --repos <dir of clones> [--only a,b] [--codemod <bin>] [--rounds 3] [--keep] [--out <dir>]
  *     [--transform <id> ...]   (default: every transform, as a user runs it)
+ *     [--codemod-arg <flag> ...] [--verify]   (--verify: the write run gets --verify "<the project's test command>")
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,15 +29,15 @@ class BenchInputError extends Error {
   }
 }
 
-interface Args { repos: string; only?: string[]; codemod: string; rounds: number; keep: boolean; out?: string; transforms: string[] }
+interface Args { repos: string; only?: string[]; codemod: string; rounds: number; keep: boolean; out?: string; transforms: string[]; codemodArgs: string[]; verify: boolean }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Partial<Args> = { codemod: join(root, 'packages', 'codemod', 'bin', 'asyncguard-codemod.js'), rounds: 3, keep: false, transforms: [] };
+  const args: Partial<Args> = { codemod: join(root, 'packages', 'codemod', 'bin', 'asyncguard-codemod.js'), rounds: 3, keep: false, transforms: [], codemodArgs: [], verify: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
-    const value = (): string => {
+    const value = (flagLike = false): string => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new BenchInputError(`${flag} needs a value`);
+      if (v === undefined || (!flagLike && v.startsWith('--'))) throw new BenchInputError(`${flag} needs a value`);
       return v;
     };
     switch (flag) {
@@ -51,8 +52,10 @@ function parseArgs(argv: readonly string[]): Args {
       }
       case '--keep': args.keep = true; break;
       case '--transform': args.transforms!.push(value()); break;
+      case '--codemod-arg': args.codemodArgs!.push(value(true)); break;
+      case '--verify': args.verify = true; break;
       case '--out': args.out = resolve(value()); break;
-      default: throw new BenchInputError(`unknown option ${flag} (options: --repos <dir> --only a,b --codemod <bin> --rounds N --keep --out <dir> --transform <id>)`);
+      default: throw new BenchInputError(`unknown option ${flag} (options: --repos <dir> --only a,b --codemod <bin> --rounds N --keep --out <dir> --transform <id> --codemod-arg <flag> --verify)`);
     }
   }
   if (args.repos === undefined) throw new BenchInputError('--repos <dir> is required: a folder of clones named as in bench/codemod-real/projects.json (see its README)');
@@ -102,7 +105,8 @@ function main(): number {
   mkdirSync(out, { recursive: true });
   const options: BenchOptions = {
     repos: args.repos, codemodBin: args.codemod, rounds: args.rounds, work, out,
-    codemodArgs: args.transforms.flatMap((t) => ['--transform', t]),
+    codemodArgs: [...args.transforms.flatMap((t) => ['--transform', t]), ...args.codemodArgs],
+    verify: args.verify,
     tsc: join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
     typeRoots: join(root, 'packages', 'codemod', 'node_modules', '@types'),
   };

@@ -36,6 +36,8 @@ export interface BenchOptions {
   codemodBin: string;
   /** Codemod flags for every project (e.g. --transform sync-to-async). */
   codemodArgs: string[];
+  /** Pass `--verify "<test command>"` to the write run (the codemod's own behaviour gate). */
+  verify: boolean;
   rounds: number;
   work: string;
   out: string;
@@ -165,7 +167,8 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
   const tsconfig = spec.language === 'ts' ? join(dir, spec.tsconfig ?? 'tsconfig.json') : jsTsconfig(dir, files, options, spec.name);
   const localTsc = join(dir, 'node_modules', 'typescript', 'bin', 'tsc');
   const tsc = `node ${existsSync(localTsc) ? localTsc : options.tsc} --noEmit -p ${tsconfig}`;
-  const codemod = (extra: string[]): string => ['node', options.codemodBin, ...extra, ...options.codemodArgs, ...(spec.codemodArgs ?? [])].map((a) => (/^[\w./=@:-]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  const quote = (a: string): string => (/^[\w./=@:-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const codemod = (extra: string[]): string => ['node', options.codemodBin, ...extra, ...options.codemodArgs, ...(spec.codemodArgs ?? [])].map(quote).join(' ');
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? ['tsc', 'codemod'] : ['codemod', 'tsc'];
     for (const who of order) {
@@ -180,7 +183,7 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
   }
 
   const reportPath = join(logs, 'report.json');
-  const write = step('codemod-write', codemod(['--write', '--allow-dirty', '--json', reportPath]), { isolated, timeout });
+  const write = step('codemod-write', codemod(['--write', '--allow-dirty', '--json', reportPath, ...(options.verify ? ['--verify', spec.test] : [])]), { isolated, timeout: options.verify ? timeout * 8 : timeout });
   result.timing.write = { seconds: write.seconds, ...(write.peakBytes !== undefined ? { peakBytes: write.peakBytes } : {}) };
   result.codemodExit = write.exitCode;
   result.codemodMessage = tail(write.output, 4);
