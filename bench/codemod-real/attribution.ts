@@ -95,7 +95,7 @@ export function attribute(before: readonly FileScan[], after: ReadonlyMap<string
   const reported = new Map<string, number>();
   for (const scan of before) {
     for (const site of scan.sites) {
-      const converted = changes.some((c) => c.file === site.file && c.line === site.line && c.description.includes(site.api));
+      const converted = changes.some((c) => c.file === site.file && c.line === site.line && c.description.includes(`${site.api} →`));
       let outcome: SiteOutcome;
       if (failure !== undefined) {
         outcome = { kind: 'codemod-failed', reason: failure };
