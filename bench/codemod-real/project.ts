@@ -45,7 +45,7 @@ export interface BenchOptions {
   typeRoots: string;
 }
 
-export interface Sample { seconds: number; peakBytes?: number }
+export interface Sample { seconds: number; peakBytes?: number; exitCode?: number | null }
 
 export interface ProjectResult {
   spec: ProjectSpec;
@@ -175,7 +175,7 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
       const r = who === 'tsc'
         ? step(`tsc-${round + 1}`, tsc, { isolated, timeout })
         : step(`codemod-dry-${round + 1}`, codemod(['--json', join(logs, `dry-${round + 1}.json`)]), { isolated, timeout });
-      const sample: Sample = { seconds: r.seconds };
+      const sample: Sample = { seconds: r.seconds, exitCode: r.exitCode };
       if (r.peakBytes !== undefined) sample.peakBytes = r.peakBytes;
       (who === 'tsc' ? result.timing.tsc : result.timing.codemod).push(sample);
       if (who === 'codemod' && changed(dir).length > 0) return fail(`a dry run changed files: ${changed(dir).join(', ')}`);

@@ -70,15 +70,17 @@ export function printResults(results: readonly ProjectResult[], rounds: number):
   for (const r of results) {
     const c = counts(r);
     for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
-    const codemod = medianOf(r.timing.codemod, 'seconds');
+    // A codemod that refused the project (exit 2/3) has no time worth comparing.
+    const ran = r.timing.codemod.filter((s) => s.exitCode === 0 || s.exitCode === 1);
+    const codemod = medianOf(ran, 'seconds');
     const tsc = medianOf(r.timing.tsc, 'seconds');
-    const peak = r.timing.codemod.map((s) => s.peakBytes ?? 0).reduce((a, b) => Math.max(a, b), 0) || undefined;
+    const peak = ran.map((s) => s.peakBytes ?? 0).reduce((a, b) => Math.max(a, b), 0) || undefined;
     const lang = `${r.spec.language}/${r.spec.module}`;
     if (r.error !== undefined) {
       lines.push(`| ${r.spec.name} | ${lang} | ${r.scopeFiles} | ${c.before} (${c.beforeSrc}+${c.beforeTest}) | — | — | — | — | — | ERROR: see below | — | — | — | — | — | — |`);
       continue;
     }
-    lines.push(`| ${r.spec.name} | ${lang} | ${r.scopeFiles} | ${c.before} (${c.beforeSrc}+${c.beforeTest}) | ${c.after} | ${c.converted} (${pct(c.converted, c.before)}) | ${c.stopped} | ${c.silent} | ${r.unparsable.length} | ${tests(r)} | ${r.newFailures.length}${r.regressed ? ' REGRESSED' : ''} | ${r.idempotent === undefined ? 'n/a' : r.idempotent ? 'yes' : 'NO'} | ${secs(codemod)} | ${mb(peak)} | ${secs(tsc)} | ${codemod !== undefined && tsc ? `${(codemod / tsc).toFixed(2)}x` : 'n/a'} |`);
+    lines.push(`| ${r.spec.name} | ${lang} | ${r.scopeFiles} | ${c.before} (${c.beforeSrc}+${c.beforeTest}) | ${c.after} | ${c.converted} (${pct(c.converted, c.before)}) | ${c.stopped} | ${c.silent} | ${r.unparsable.length} | ${tests(r)} | ${r.newFailures.length}${r.regressed ? ' REGRESSED' : ''} | ${r.idempotent === undefined ? 'n/a' : r.idempotent ? 'yes' : 'NO'} | ${ran.length === 0 && r.timing.codemod.length > 0 ? `exit ${String(r.timing.codemod[0]!.exitCode)}` : secs(codemod)} | ${mb(peak)} | ${secs(tsc)} | ${codemod !== undefined && tsc ? `${(codemod / tsc).toFixed(2)}x` : 'n/a'} |`);
   }
   lines.push(`| **total** | | ${results.reduce((n, r) => n + r.scopeFiles, 0)} | ${total.before} (${total.beforeSrc}+${total.beforeTest}) | ${total.after} | ${total.converted} (${pct(total.converted, total.before)}) | ${total.stopped} | ${total.silent} | ${results.reduce((n, r) => n + r.unparsable.length, 0)} | | ${results.reduce((n, r) => n + r.newFailures.length, 0)} | | | | | |`);
   lines.push('');
