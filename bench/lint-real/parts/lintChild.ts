@@ -33,7 +33,7 @@ for (const file of job.files) {
     run.files++;
     for (const m of result.messages) {
       if (m.fatal) run.fatals.push({ file, message: m.message });
-      else if (m.ruleId) run.findings.push({ rule: m.ruleId, file, line: m.line, column: m.column });
+      else if (m.ruleId) run.findings.push({ rule: m.ruleId, file, line: m.line, column: m.column, message: m.message.slice(0, 120) });
     }
     for (const pass of result.stats?.times.passes ?? []) {
       run.parseMs += pass.parse?.total ?? 0;

@@ -47,7 +47,9 @@ function listFindings(title: string, list: Finding[], dir: string, out: (s: stri
   if (list.length === 0) return;
   const cache = new Map<string, string[]>();
   out(`  ${title}:\n`);
-  for (const f of list.slice(0, LIST_CAP)) out(`    ${`${f.file}:${f.line}:${f.column}`.padEnd(48)} ${codeLine(dir, f, cache)}\n`);
+  for (const f of list.slice(0, LIST_CAP)) {
+    out(`    ${`${f.file}:${f.line}:${f.column}`.padEnd(48)} ${codeLine(dir, f, cache)}\n${' '.repeat(53)}↳ ${f.message}\n`);
+  }
   if (list.length > LIST_CAP) out(`    … and ${list.length - LIST_CAP} more\n`);
 }
 

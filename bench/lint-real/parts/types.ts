@@ -5,6 +5,8 @@ export interface Finding {
   file: string;
   line: number;
   column: number;
+  /** The rule's message, cut to 120 characters (for the lists of unmatched findings). */
+  message: string;
 }
 
 /** A rule that threw: ESLint stops linting the file, so the file is linted alone and the throw recorded. */
