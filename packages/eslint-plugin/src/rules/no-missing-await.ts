@@ -138,7 +138,7 @@ export default createRule<Options, MessageIds>({
       if (call.type === AST_NODE_TYPES.CallExpression || call.type === AST_NODE_TYPES.NewExpression) {
         const returns = types.callReturns(call);
         if (returns === 'none') return 'none';
-        if (returns === 'any' && call === input) return null;
+        if (returns === 'any') return null;
       }
       const type = types.typeAt(input);
       if (!type || types.isUnknown(type)) return null;

@@ -136,7 +136,9 @@ function makeServices(services: ParserServicesWithTypeInformation): TypeServices
       const callee = call.callee;
       if (callee.type === AST_NODE_TYPES.Super) return 'none';
       const calleeType = typeAt(callee);
-      if (!calleeType || isUnknown(calleeType)) return 'maybe';
+      if (!calleeType) return 'maybe';
+      // Calling an `any` gives an `any`.
+      if (isUnknown(calleeType)) return 'any';
       const kind = call.type === AST_NODE_TYPES.NewExpression ? SIGNATURE_KIND_CONSTRUCT : SIGNATURE_KIND_CALL;
       let signatures = 0;
       let untyped = 0;
