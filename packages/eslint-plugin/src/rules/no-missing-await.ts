@@ -146,12 +146,21 @@ export default createRule<Options, MessageIds>({
       return types.isPromiseArray(type) ? 'array' : 'none';
     };
 
+    /**
+     * The syntactic answer, when the type says nothing. With types it was just asked (and is
+     * `any`), so the syntactic reasoning is used directly instead of typing the expression again.
+     */
+    const untypedIsPromise = (node: TSESTree.Node): boolean => {
+      const a = analysis();
+      return a.types ? a.syntacticPromises.isPromise(skipWrappers(node)) : a.isPromise(skipWrappers(node));
+    };
+
     const isPromise = (node: TSESTree.Node): boolean => {
       if (!mayBePromise(node)) return false;
       if (node.type === AST_NODE_TYPES.ImportExpression) return true;
       const kind = typedKind(node);
       if (kind !== null) return kind === 'promise';
-      return analysis().isPromise(skipWrappers(node));
+      return untypedIsPromise(node);
     };
 
     const isKnownSafeCall = (node: TSESTree.Node): boolean => {
@@ -184,7 +193,7 @@ export default createRule<Options, MessageIds>({
       const kind = typedKind(input);
       if (kind !== null) return kind;
       if (isSyntacticPromiseArray(input)) return 'array';
-      return input.type !== AST_NODE_TYPES.ArrayExpression && analysis().isPromise(skipWrappers(input)) ? 'promise' : 'none';
+      return input.type !== AST_NODE_TYPES.ArrayExpression && untypedIsPromise(input) ? 'promise' : 'none';
     };
 
     const isRejectionHandler = (node: TSESTree.Node): boolean => {
