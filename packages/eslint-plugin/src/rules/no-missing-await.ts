@@ -102,7 +102,7 @@ export default createRule<Options, MessageIds>({
     const analysis = (): FileAnalysis => (analysisCache ??= getAnalysis(context));
     const reportedValues = new WeakSet<TSESTree.Node>();
 
-    /** Cheap syntactic filter before asking the type checker. */
+    /** Cheap syntactic filter before asking the type checker: the expressions that can hold a promise. */
     const mayBePromise = (node: TSESTree.Node): boolean => {
       switch (node.type) {
         case AST_NODE_TYPES.Identifier:
@@ -118,15 +118,49 @@ export default createRule<Options, MessageIds>({
         case AST_NODE_TYPES.TSSatisfiesExpression:
         case AST_NODE_TYPES.TSTypeAssertion:
         case AST_NODE_TYPES.SequenceExpression:
+        case AST_NODE_TYPES.YieldExpression:
           return true;
         default:
           return false;
       }
     };
+
+    /**
+     * With types, what `input` evaluates to, judged on the expression as written (so `x as
+     * Promise<T>` is a promise): a call is first judged by its callee's signatures, which is cheap,
+     * and typed as a whole only when one of them may return a promise. Null when the type says
+     * nothing (`any`, `unknown`, or no types at all): the caller falls back to the syntactic answer.
+     */
+    const typedKind = (input: TSESTree.Node): 'promise' | 'array' | 'none' | null => {
+      const types = analysis().types;
+      if (!types) return null;
+      const call = input.type === AST_NODE_TYPES.ChainExpression ? input.expression : input;
+      if (call.type === AST_NODE_TYPES.CallExpression || call.type === AST_NODE_TYPES.NewExpression) {
+        const returns = types.callReturns(call);
+        if (returns === 'none') return 'none';
+        if (returns === 'any') return null;
+      }
+      const type = types.typeAt(input);
+      if (!type || types.isUnknown(type)) return null;
+      if (types.isPromise(type)) return 'promise';
+      return types.isPromiseArray(type) ? 'array' : 'none';
+    };
+
+    /**
+     * The syntactic answer, when the type says nothing. With types it was just asked (and is
+     * `any`), so the syntactic reasoning is used directly instead of typing the expression again.
+     */
+    const untypedIsPromise = (node: TSESTree.Node): boolean => {
+      const a = analysis();
+      return a.types ? a.syntacticPromises.isPromise(skipWrappers(node)) : a.isPromise(skipWrappers(node));
+    };
+
     const isPromise = (node: TSESTree.Node): boolean => {
       if (!mayBePromise(node)) return false;
       if (node.type === AST_NODE_TYPES.ImportExpression) return true;
-      return analysis().isPromise(node);
+      const kind = typedKind(node);
+      if (kind !== null) return kind === 'promise';
+      return untypedIsPromise(node);
     };
 
     const isKnownSafeCall = (node: TSESTree.Node): boolean => {
@@ -138,23 +172,9 @@ export default createRule<Options, MessageIds>({
       return path !== null && knownSafe.has(path.join('.'));
     };
 
-    const isPromiseArray = (node: TSESTree.Node): boolean => {
-      const types = analysis().types;
-      if (types) {
-        const type = types.typeAt(node);
-        if (type && !types.isUnknown(type)) {
-          const checker = types.checker;
-          const parts = type.isUnion() ? type.types : [type];
-          for (const part of parts.map((t) => checker.getApparentType(t))) {
-            if (checker.isArrayType(part) || checker.isTupleType(part)) {
-              const args = checker.getTypeArguments(part as Parameters<typeof checker.getTypeArguments>[0]);
-              if (args.some((t) => types.isPromise(t))) return true;
-            }
-          }
-          return false;
-        }
-      }
-      const n = skipWrappers(node);
+    /** Without types: an array literal with a promise element, or `.map(async ...)`. */
+    const isSyntacticPromiseArray = (input: TSESTree.Node): boolean => {
+      const n = skipWrappers(input);
       if (n.type === AST_NODE_TYPES.ArrayExpression) {
         return n.elements.some((e) => e !== null && e.type !== AST_NODE_TYPES.SpreadElement && isPromise(e));
       }
@@ -166,17 +186,25 @@ export default createRule<Options, MessageIds>({
       return false;
     };
 
+    /** What a statement's expression evaluates to: the type decides when there is one. */
+    const statementKind = (input: TSESTree.Node): 'promise' | 'array' | 'none' => {
+      if (!mayBePromise(input) && input.type !== AST_NODE_TYPES.ArrayExpression) return 'none';
+      if (input.type === AST_NODE_TYPES.ImportExpression) return 'promise';
+      const kind = typedKind(input);
+      if (kind !== null) return kind;
+      if (isSyntacticPromiseArray(input)) return 'array';
+      return input.type !== AST_NODE_TYPES.ArrayExpression && untypedIsPromise(input) ? 'promise' : 'none';
+    };
+
     const isRejectionHandler = (node: TSESTree.Node): boolean => {
       if (isFunctionNode(node)) return true;
       const types = analysis().types;
       if (types) {
         const type = types.typeAt(node);
-        if (type && !types.isUnknown(type)) {
-          const parts = type.isUnion() ? type.types : [type];
-          return parts.some((t) => t.getCallSignatures().length > 0);
-        }
+        // Every member must be callable: a handler that may be `undefined` may leave the rejection unhandled.
+        if (type && !types.isUnknown(type)) return types.isCallable(type);
       }
-      // Without types, anything but an obvious non-function counts as a handler.
+      // Without types (or typed `any`), anything but an obvious non-function counts as a handler.
       const n = skipWrappers(node);
       if (n.type === AST_NODE_TYPES.Literal || n.type === AST_NODE_TYPES.ObjectExpression || n.type === AST_NODE_TYPES.ArrayExpression) return false;
       return !(n.type === AST_NODE_TYPES.Identifier && n.name === 'undefined');
@@ -209,14 +237,16 @@ export default createRule<Options, MessageIds>({
           break;
       }
       if (isKnownSafeCall(node)) return HANDLED;
-      if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.ArrayExpression || node.type === AST_NODE_TYPES.Identifier || node.type === AST_NODE_TYPES.MemberExpression) {
-        if (isPromiseArray(node)) return { unhandled: true, kind: 'floatingArray' };
-      }
-      if (!isPromise(node)) return HANDLED;
+      const kind = statementKind(input);
+      if (kind === 'array') return { unhandled: true, kind: 'floatingArray' };
+      if (kind === 'none') return HANDLED;
       if (node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression) {
         const method = propertyName(node.callee);
-        const handler = method === 'catch' ? node.arguments[0] : method === 'then' ? node.arguments[1] : undefined;
         if (method === 'catch' || method === 'then') {
+          const position = method === 'catch' ? 0 : 1;
+          // A spread at or before the handler's position: which argument handles rejections can't be told.
+          if (node.arguments.slice(0, position + 1).some((a) => a.type === AST_NODE_TYPES.SpreadElement)) return { unhandled: true, kind: 'floating' };
+          const handler = node.arguments[position];
           if (handler === undefined) return { unhandled: true, kind: 'floating' };
           return isRejectionHandler(handler) ? HANDLED : { unhandled: true, kind: 'uselessRejectionHandler' };
         }
@@ -290,9 +320,15 @@ export default createRule<Options, MessageIds>({
           const def = analysis().bindings.variable(node)?.defs[0];
           if (!def) return false;
           if (def.type === 'Variable') {
+            if (mentionsPromise(def.node.id.typeAnnotation)) return true;
+            // Unannotated: the variable has its initialiser's type, so the callee's signatures tell.
             const init = def.node.init ? skipWrappers(def.node.init) : null;
-            if (init && (init.type === AST_NODE_TYPES.CallExpression || init.type === AST_NODE_TYPES.NewExpression)) return true;
-            return mentionsPromise(def.node.id.typeAnnotation);
+            const types = analysis().types;
+            return (
+              init !== null &&
+              (init.type === AST_NODE_TYPES.CallExpression || init.type === AST_NODE_TYPES.NewExpression) &&
+              (types === null || def.node.id.typeAnnotation !== undefined || types.callReturns(init) !== 'none')
+            );
           }
           if (def.type === 'Parameter') return def.name.type === AST_NODE_TYPES.Identifier && mentionsPromise(def.name.typeAnnotation);
           return false;
@@ -303,6 +339,32 @@ export default createRule<Options, MessageIds>({
     };
     const mentionsPromise = (annotation: TSESTree.TSTypeAnnotation | undefined): boolean =>
       annotation !== undefined && /Promise|Thenable|PromiseLike/.test(sourceCode.getText(annotation));
+
+    /** Whether the value of `node` is thrown away: it is, or is a branch of, a statement's expression. */
+    const isDiscarded = (node: TSESTree.Node): boolean => {
+      let child = node;
+      for (;;) {
+        const parent = child.parent;
+        if (!parent) return false;
+        switch (parent.type) {
+          case AST_NODE_TYPES.ExpressionStatement:
+            return true;
+          case AST_NODE_TYPES.LogicalExpression:
+          case AST_NODE_TYPES.SequenceExpression:
+          case AST_NODE_TYPES.ChainExpression:
+            break;
+          case AST_NODE_TYPES.ConditionalExpression:
+            if (parent.test === child) return false;
+            break;
+          case AST_NODE_TYPES.UnaryExpression:
+            if (parent.operator !== 'void') return false;
+            break;
+          default:
+            return false;
+        }
+        child = parent;
+      }
+    };
 
     const reportValue = (node: TSESTree.Node, contextName: string): void => {
       if (reportedValues.has(node)) return;
@@ -366,7 +428,8 @@ export default createRule<Options, MessageIds>({
       listeners.ForStatement = test;
       listeners.ConditionalExpression = test;
       listeners.LogicalExpression = (node): void => {
-        if (node.operator === '??') return;
+        // In a statement (`a.catch(h) || b.then(f, g);`) no value is meant: the floating check judges the operands.
+        if (node.operator === '??' || isDiscarded(node)) return;
         if (isPromiseValue(node.left)) reportValue(node.left, `the left operand of \`${node.operator}\``);
       };
       listeners.UnaryExpression = (node): void => {
@@ -377,6 +440,9 @@ export default createRule<Options, MessageIds>({
         for (const e of node.expressions) if (isPromiseValue(e)) reportValue(e, 'a template string value');
       };
       listeners.SpreadElement = (node): void => {
+        // With types, TypeScript itself rejects spreading a promise into an array or arguments (not
+        // iterable), unless an assertion silenced it.
+        if (node.parent.type !== AST_NODE_TYPES.ObjectExpression && analysis().types && skipWrappers(node.argument) === node.argument) return;
         if (isPromiseValue(node.argument)) reportValue(node.argument, 'a spread');
       };
     }

@@ -36,7 +36,10 @@ export function prefixExpression(
   prefix: string,
   sourceCode: Readonly<TSESLint.SourceCode>,
 ): TSESLint.RuleFix[] {
-  if (bindsTighterThanUnary(node) || isParenthesized(node, sourceCode)) return [fixer.insertTextBefore(node, prefix)];
+  if (bindsTighterThanUnary(node)) return [fixer.insertTextBefore(node, prefix)];
+  // `(a, b)` becomes `void (a, b)`, not `(void a, b)`: the prefix goes before the parentheses.
+  const open = sourceCode.getTokenBefore(node);
+  if (open && isParenthesized(node, sourceCode)) return [fixer.insertTextBefore(open, prefix)];
   return [fixer.insertTextBefore(node, `${prefix}(`), fixer.insertTextAfter(node, ')')];
 }
 

@@ -1,4 +1,4 @@
-import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type ParserServicesWithTypeInformation, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import type * as ts from 'typescript';
 
 /*
@@ -8,13 +8,30 @@ import type * as ts from 'typescript';
  */
 const TYPE_FLAG_ANY = 1;
 const TYPE_FLAG_UNKNOWN = 2;
+/** `ts.TypeFlags.TypeParameter`, and every type whose meaning depends on an instantiation (`T[K]`, conditional, substitution). */
+const TYPE_FLAG_TYPE_PARAMETER = 524288;
+const TYPE_FLAGS_GENERIC = TYPE_FLAG_TYPE_PARAMETER | 16777216 | 33554432 | 67108864;
+const OBJECT_FLAG_MAPPED = 32;
+const SIGNATURE_KIND_CALL = 0;
+const SIGNATURE_KIND_CONSTRUCT = 1;
 
 /** The type checker of the file being linted, when the parser was given a project. */
 export interface TypeServices {
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;
-  /** The type of an ESTree node, or null when TypeScript has none for it. */
+  /** The type of an ESTree node, or null when TypeScript has none for it (asked once per node). */
   typeAt(node: TSESTree.Node): ts.Type | null;
+  /**
+   * What a call can return, judged from the callee's type and its signatures' declared return
+   * types: much cheaper than typing the call, which resolves overloads and checks every argument.
+   * `none`: no signature can return a promise or an array of promises; `any`: every signature
+   * returns `any`/`unknown`, so the call does; `maybe`: type the call to know.
+   */
+  callReturns(call: TSESTree.CallExpression | TSESTree.NewExpression): 'none' | 'any' | 'maybe';
+  /** An array or tuple type (or a union with one) with a promise element. */
+  isPromiseArray(type: ts.Type): boolean;
+  /** Every member of the type has call signatures (`any` and `unknown` excluded: ask `isUnknown` first). */
+  isCallable(type: ts.Type): boolean;
   /** The symbol a node refers to (aliases resolved), or null. */
   symbolAt(node: TSESTree.Node): ts.Symbol | null;
   /** True for the built-in `Promise` (or a subclass), possibly in a union or intersection. */
@@ -42,6 +59,8 @@ function makeServices(services: ParserServicesWithTypeInformation): TypeServices
   const checker = program.getTypeChecker();
   const map = services.esTreeNodeToTSNodeMap;
   const promiseCache = new WeakMap<ts.Type, boolean>();
+  const maybePromiseCache = new WeakMap<ts.Type, boolean>();
+  const typeCache = new Map<TSESTree.Node, ts.Type | null>();
 
   const isBuiltinPromise = (type: ts.Type, depth: number): boolean => {
     if (depth > 8) return false;
@@ -58,17 +77,92 @@ function makeServices(services: ParserServicesWithTypeInformation): TypeServices
     return false;
   };
 
+  const typeAt = (node: TSESTree.Node): ts.Type | null => {
+    let type = typeCache.get(node);
+    if (type !== undefined) return type;
+    const tsNode = map.get(node);
+    type = null;
+    if (tsNode) {
+      try {
+        type = checker.getTypeAtLocation(tsNode);
+      } catch {
+        type = null;
+      }
+    }
+    typeCache.set(node, type);
+    return type;
+  };
+  const isUnknown = (type: ts.Type): boolean => (type.flags & (TYPE_FLAG_ANY | TYPE_FLAG_UNKNOWN)) !== 0;
+  const isPromise = (type: ts.Type): boolean => {
+    let known = promiseCache.get(type);
+    if (known === undefined) {
+      known = isBuiltinPromise(checker.getApparentType(type), 0) || isBuiltinPromise(type, 0);
+      promiseCache.set(type, known);
+    }
+    return known;
+  };
+  const arrayElements = (type: ts.Type): readonly ts.Type[] | null => {
+    if (!checker.isArrayType(type) && !checker.isTupleType(type)) return null;
+    return checker.getTypeArguments(type as ts.TypeReference);
+  };
+
+  /** Whether some instantiation of a declared return type can be a promise or an array of promises. */
+  const mayBePromise = (type: ts.Type, depth: number): boolean => {
+    if (depth > 6) return true;
+    const known = maybePromiseCache.get(type);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (isUnknown(type) || isPromise(type)) result = true;
+    else if (type.flags & TYPE_FLAG_TYPE_PARAMETER && (type as { isThisType?: boolean }).isThisType) {
+      // A method returning `this`: the receiver's class, whose subclasses cannot become promises.
+      const constraint = (type as ts.TypeParameter).getConstraint();
+      result = constraint === undefined || mayBePromise(constraint, depth + 1);
+    } else if (type.flags & TYPE_FLAGS_GENERIC) result = true;
+    else if (type.isUnionOrIntersection()) result = type.types.some((t) => mayBePromise(t, depth + 1));
+    else if ((type as ts.ObjectType).objectFlags & OBJECT_FLAG_MAPPED) result = true;
+    else {
+      const elements = arrayElements(type);
+      result = elements !== null && elements.some((t) => mayBePromise(t, depth + 1));
+    }
+    maybePromiseCache.set(type, result);
+    return result;
+  };
+
   return {
     program,
     checker,
-    typeAt(node) {
-      const tsNode = map.get(node);
-      if (!tsNode) return null;
-      try {
-        return checker.getTypeAtLocation(tsNode);
-      } catch {
-        return null;
+    typeAt,
+    callReturns(call) {
+      const callee = call.callee;
+      if (callee.type === AST_NODE_TYPES.Super) return 'none';
+      const calleeType = typeAt(callee);
+      if (!calleeType) return 'maybe';
+      // Calling an `any` gives an `any`.
+      if (isUnknown(calleeType)) return 'any';
+      const kind = call.type === AST_NODE_TYPES.NewExpression ? SIGNATURE_KIND_CONSTRUCT : SIGNATURE_KIND_CALL;
+      let signatures = 0;
+      let untyped = 0;
+      for (const part of calleeType.isUnion() ? calleeType.types : [calleeType]) {
+        for (const signature of checker.getSignaturesOfType(checker.getApparentType(part), kind)) {
+          signatures++;
+          const returned = checker.getReturnTypeOfSignature(signature);
+          if (isUnknown(returned)) untyped++;
+          else if (mayBePromise(returned, 0)) return 'maybe';
+        }
       }
+      // No signature at all (an error, or something TypeScript resolves otherwise): type the call.
+      if (signatures === 0) return 'maybe';
+      return untyped === signatures ? 'any' : 'none';
+    },
+    isPromiseArray(type) {
+      for (const part of type.isUnion() ? type.types : [type]) {
+        const elements = arrayElements(checker.getApparentType(part));
+        if (elements?.some(isPromise)) return true;
+      }
+      return false;
+    },
+    isCallable(type) {
+      return (type.isUnion() ? type.types : [type]).every((t) => t.getCallSignatures().length > 0);
     },
     symbolAt(node) {
       const tsNode = map.get(node);
@@ -81,17 +175,8 @@ function makeServices(services: ParserServicesWithTypeInformation): TypeServices
         return null;
       }
     },
-    isPromise(type) {
-      let known = promiseCache.get(type);
-      if (known === undefined) {
-        known = isBuiltinPromise(checker.getApparentType(type), 0) || isBuiltinPromise(type, 0);
-        promiseCache.set(type, known);
-      }
-      return known;
-    },
-    isUnknown(type) {
-      return (type.flags & (TYPE_FLAG_ANY | TYPE_FLAG_UNKNOWN)) !== 0;
-    },
+    isPromise,
+    isUnknown,
     declarationFiles(type) {
       const out: string[] = [];
       const parts = type.isUnion() || type.isIntersection() ? type.types : [type];
