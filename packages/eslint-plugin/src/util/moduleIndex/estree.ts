@@ -73,6 +73,10 @@ export class CrossFile {
       }
       case AST_NODE_TYPES.Identifier:
         return this.#identifier(node, d);
+      case AST_NODE_TYPES.ThisExpression: {
+        const cls = enclosingClass(node);
+        return cls ? { kind: 'instance', cls: this.#class(cls) } : null;
+      }
       case AST_NODE_TYPES.ConditionalExpression:
         return join([this.valueOf(node.consequent, d), this.valueOf(node.alternate, d)]);
       case AST_NODE_TYPES.LogicalExpression:
