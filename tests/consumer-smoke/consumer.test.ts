@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,5 +171,56 @@ describe('the packed packages together', () => {
       const [report] = JSON.parse(out) as Array<{ messages: Array<{ ruleId: string | null; line: number }> }>;
       expect(report?.messages.map((m) => [m.ruleId, m.line]), config).toContainEqual(['@asyncguard/no-blocking-in-async', 3]);
     }
+  });
+
+  it('lint files with oxlint (from the registry) and the packed plugin as a JS plugin, across files', async () => {
+    const dir = join(consumer, 'oxlint-project');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'clients.ts'), "import Redis from 'ioredis';\nexport const client = new Redis();\nexport async function refresh(id: string) { return id; }\n");
+    await writeFile(
+      join(dir, 'service.ts'),
+      [
+        "import { readFileSync } from 'node:fs';",
+        "import { Redis } from 'ioredis';",
+        "import { client, refresh } from './clients';",
+        'export async function handle(id: string) {',
+        "  const config = readFileSync('config.json', 'utf8');",
+        '  refresh(id);',
+        '  setTimeout(() => {}, 2 ** 32);',
+        '  return client.get(config);',
+        '}',
+        'export function perCall() {',
+        '  return new Redis();',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const rules = ['no-missing-await', 'require-timeout', 'no-blocking-in-async', 'no-redis-client-per-call', 'no-timeout-overflow', 'no-useless-timeout', 'no-io-in-constructor'];
+    await writeFile(
+      join(dir, '.oxlintrc.json'),
+      JSON.stringify({ jsPlugins: ['@asyncguard/eslint-plugin'], rules: Object.fromEntries(rules.map((r) => [`@asyncguard/${r}`, 'error'])) }),
+    );
+    const oxlint = join(consumer, 'node_modules', '.bin', 'oxlint');
+    const out = await run(oxlint, ['-c', '.oxlintrc.json', '--format', 'json', 'service.ts'], { cwd: dir, timeout: 60_000 }).then(
+      (r) => r.stdout,
+      (err: { stdout?: string; code?: number }) => {
+        // oxlint exits 1 when it reports errors; anything else is a crash.
+        if (err.code !== 1 || err.stdout === undefined) throw err;
+        return err.stdout;
+      },
+    );
+    const { diagnostics } = JSON.parse(out) as { diagnostics: Array<{ code: string; labels: Array<{ span: { line: number } }> }> };
+    const found = diagnostics.map((d) => [d.code, d.labels[0]?.span.line]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        ['@asyncguard(no-blocking-in-async)', 5],
+        // refresh() and client come from ./clients.ts: the module index works under oxlint too.
+        ['@asyncguard(no-missing-await)', 6],
+        ['@asyncguard(no-timeout-overflow)', 7],
+        ['@asyncguard(require-timeout)', 8],
+        ['@asyncguard(no-redis-client-per-call)', 11],
+      ]),
+    );
+    expect(found).toHaveLength(5);
   });
 });

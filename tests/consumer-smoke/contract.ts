@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 /**
  * The public surface every published package promises: its export subpaths and bins. The smoke
  * test checks the packed tarballs against this list, so dropping an entry is a visible change.
@@ -19,5 +22,25 @@ export const CONTRACT: PackageContract[] = [
   { dir: 'packages/codemod', name: '@asyncguard/codemod', entries: ['.', './cli'], bins: ['asyncguard-codemod'] },
 ];
 
-/** What the consumer installs beside the tarballs: the optional peers the entries above use. */
-export const CONSUMER_EXTRAS = ['ioredis@5', 'llamaindex@0.12.1', 'vitest@4.1.12', 'vite@8.3.8', 'fast-check@4', 'typescript@6.0.3', '@types/node@20'];
+/** The version the workspace catalog pins for a dependency (pnpm-workspace.yaml), so the consumer installs the same one. */
+export function catalogVersion(name: string): string {
+  const yaml = readFileSync(fileURLToPath(new URL('../../pnpm-workspace.yaml', import.meta.url)), 'utf8');
+  const match = new RegExp(`^\\s+'?${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'?:\\s*(\\S+)\\s*$`, 'm').exec(yaml);
+  if (!match) throw new Error(`${name} is not in the pnpm-workspace.yaml catalog`);
+  return match[1]!;
+}
+
+/**
+ * What the consumer installs beside the tarballs: the optional peers the entries above use, and
+ * oxlint (the plugin's rules also run as oxlint JS plugins).
+ */
+export const CONSUMER_EXTRAS = [
+  'ioredis@5',
+  'llamaindex@0.12.1',
+  'vitest@4.1.12',
+  'vite@8.3.8',
+  'fast-check@4',
+  'typescript@6.0.3',
+  '@types/node@20',
+  `oxlint@${catalogVersion('oxlint')}`,
+];

@@ -392,7 +392,8 @@ export default createRule<Options, MessageIds>({
 
     const listeners: TSESLint.RuleListener = {
       ExpressionStatement(node) {
-        if (node.directive !== undefined) return;
+        // oxlint sets `directive: null` on plain statements, ESLint leaves it out.
+        if (typeof node.directive === 'string') return;
         checkStatementExpression(node, node.expression);
       },
     };

@@ -307,7 +307,7 @@ export default createRule<Options, MessageIds>({
           }
           return;
         }
-        if (commandTimeoutOf(guarded.resource)) return;
+        if (commandTimeoutOf(guarded.resource) || (guarded.resource.kind === 'redis' && guarded.resource.commandTimeout === true)) return;
         const signal = abortSignalTimeoutIn(call);
         if (signal) {
           checkBudget(signal.arguments[0], guarded.category);

@@ -1,4 +1,5 @@
 import { ESLintUtils } from '@typescript-eslint/utils';
+import { stopWithoutTypes } from './typeRequirement.js';
 
 /** Which generated config first enables a rule. `all` enables every rule. */
 export type RuleLevel = 'recommended' | 'strict';
@@ -8,8 +9,11 @@ export interface AsyncguardRuleDocs {
   description: string;
   /** The least config that enables the rule. */
   recommended: RuleLevel;
-  /** Always false: every rule works without type information. */
-  requiresTypeChecking: false;
+  /**
+   * False for every rule today: each works without type information. A rule that sets it can't:
+   * `createRule` then stops it cleanly where there are no types (see `stopWithoutTypes`).
+   */
+  requiresTypeChecking: boolean;
   /** True when the rule uses type information, if present, to be more precise. */
   usesTypeInformation: boolean;
 }
@@ -37,6 +41,7 @@ export function createRule<Options extends readonly unknown[], MessageIds extend
   return {
     ...rule,
     create(context) {
+      if (spec.meta.docs.requiresTypeChecking && stopWithoutTypes(context, `@asyncguard/${spec.name}`)) return {};
       const user = context.options;
       if (user.length === 0) return spec.create(context, frozenDefaults);
       if (user !== lastUserOptions) {

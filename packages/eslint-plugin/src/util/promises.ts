@@ -1,6 +1,7 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { enclosingClass, isFunctionNode, propertyName, skipWrappers } from './ast.js';
 import type { Bindings } from './bindings.js';
+import type { CrossFile } from './moduleIndex/estree.js';
 import {
   LLAMA_IO_METHODS,
   LLAMA_STATIC_IO,
@@ -21,10 +22,12 @@ export class SyntacticPromises {
   readonly #bindings: Bindings;
   readonly #resources: ResourceClassifier;
   readonly #memo = new WeakMap<TSESTree.Node, boolean>();
+  readonly #crossFile: CrossFile | null;
 
-  constructor(bindings: Bindings, resources: ResourceClassifier) {
+  constructor(bindings: Bindings, resources: ResourceClassifier, crossFile: CrossFile | null = null) {
     this.#bindings = bindings;
     this.#resources = resources;
+    this.#crossFile = crossFile;
   }
 
   isPromise(node: TSESTree.Node): boolean {
@@ -42,7 +45,8 @@ export class SyntacticPromises {
       case AST_NODE_TYPES.NewExpression:
         return node.callee.type === AST_NODE_TYPES.Identifier && node.callee.name === 'Promise' && this.#bindings.isGlobal(node.callee);
       case AST_NODE_TYPES.CallExpression:
-        return this.#isPromiseCall(node);
+        // Calls into other modules (imported async functions, methods of imported classes) through the module index.
+        return this.#isPromiseCall(node) || (this.#crossFile?.isPromise(node) ?? false);
       case AST_NODE_TYPES.Identifier: {
         const init = this.#bindings.initOf(node);
         return init !== null && init.type !== AST_NODE_TYPES.AwaitExpression && this.isPromise(init);

@@ -1,6 +1,8 @@
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { enclosingClass, propertyName, skipWrappers } from './ast.js';
 import type { Bindings } from './bindings.js';
+import type { CrossFile } from './moduleIndex/estree.js';
+import type { Value } from './moduleIndex/values.js';
 import {
   ASYNCGUARD_RUNTIME,
   IOREDIS_MODULE,
@@ -24,7 +26,12 @@ import {
 /** What a receiver is, as far as the rules care. */
 export type Resource =
   /** An ioredis/node-redis client. `construction` is where it was created in this file, if known. */
-  | { kind: 'redis'; construction: TSESTree.NewExpression | TSESTree.CallExpression | null }
+  | {
+      kind: 'redis';
+      construction: TSESTree.NewExpression | TSESTree.CallExpression | null;
+      /** Set when the client was made in another module: whether its options set `commandTimeout`. */
+      commandTimeout?: boolean;
+    }
   /** A pipeline or MULTI of a client: only `exec()` goes to the network. */
   | { kind: 'redisPipeline'; client: Resource | null }
   /** Anything obtained from an asyncguard RedisManager: already bounded. */
@@ -43,9 +50,12 @@ export class ResourceClassifier {
   readonly #memo = new WeakMap<TSESTree.Node, Resource | null>();
   readonly #classFields = new WeakMap<TSESTree.Node, Map<string, TSESTree.Expression[]>>();
 
-  constructor(bindings: Bindings, types: TypeServices | null) {
+  readonly #crossFile: CrossFile | null;
+
+  constructor(bindings: Bindings, types: TypeServices | null, crossFile: CrossFile | null = null) {
     this.#bindings = bindings;
     this.#types = types;
+    this.#crossFile = crossFile;
   }
 
   classify(node: TSESTree.Node): Resource | null {
@@ -53,6 +63,8 @@ export class ResourceClassifier {
     if (memo !== undefined) return memo;
     this.#memo.set(node, null); // cycle guard
     let result = this.#syntactic(node, 0);
+    // What this file alone cannot tell, other modules may: imported clients, inherited getters, annotated types.
+    if (!result && this.#crossFile) result = resourceOf(this.#crossFile.valueOf(node));
     if (this.#types) result = this.#refineWithType(node, result);
     this.#memo.set(node, result);
     return result;
@@ -222,5 +234,21 @@ export function isIoredisConstructor(canonical: string): boolean {
     if (!((i === 0 && part === 'default') || CLIENT_CLASS_NAMES.has(part))) return false;
     if (dot < 0) return true;
     start = dot + 1;
+  }
+}
+
+/** The resource a module-index value denotes, if any. */
+export function resourceOf(value: Value | null): Resource | null {
+  switch (value?.kind) {
+    case 'redis':
+      return { kind: 'redis', construction: null, commandTimeout: value.commandTimeout };
+    case 'redisPipeline':
+      return { kind: 'redisPipeline', client: null };
+    case 'redisManaged':
+      return { kind: 'redisManaged' };
+    case 'llama':
+      return { kind: 'llama', llama: value.llama, staticClass: value.staticClass };
+    default:
+      return null;
   }
 }

@@ -149,10 +149,25 @@ runInBothModes('require-timeout', rule, {
   ],
 });
 
-// Without types only what the file constructs or imports is known.
+// Without types a parameter annotated with an ioredis type counts too (the annotation names the package).
+const typeOnlyParam = "import type { Redis } from 'ioredis';\nexport async function f(redis: Redis) { return redis.get('k'); }";
 runUntyped('require-timeout, untyped only', rule, {
-  valid: ["import type { Redis } from 'ioredis';\nexport async function f(redis: Redis) { return redis.get('k'); }"],
-  invalid: [],
+  valid: [
+    // A local class of the same name is not ioredis's.
+    "class Redis { get(k: string) { return Promise.resolve(k); } }\nexport async function f(redis: Redis) { return redis.get('k'); }",
+  ],
+  invalid: [
+    {
+      code: typeOnlyParam,
+      errors: [
+        {
+          messageId: 'missingTimeout',
+          ...at(typeOnlyParam, "redis.get('k')"),
+          suggestions: [{ messageId: 'wrapWithTimeout', output: typeOnlyParam.replace("import type { Redis } from 'ioredis';", "import type { Redis } from 'ioredis';\nimport { withTimeout } from '@asyncguard/runtime';").replace("redis.get('k')", "withTimeout(redis.get('k'), 2000)") }],
+        },
+      ],
+    },
+  ],
 });
 
 const param = "import { Redis } from 'ioredis';\nexport async function f(redis: Redis) { return redis.get('k'); }";
