@@ -1,0 +1,122 @@
+import { ts } from 'ts-morph';
+import { isThenable } from '../../shared/syntax.js';
+import type { TransformContext } from '../Transform.js';
+import {
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
+} from './predicates.js';
+import type { CallGraph, Unit } from './units.js';
+
+/** Decides what happens to a function passed as an argument (a callback) when it must become async. */
+export class Callbacks {
+  private readonly checker: ts.TypeChecker;
+
+  constructor(private readonly context: TransformContext, private readonly graph: CallGraph) {
+    this.checker = context.checker;
+  }
+
+  planCallback(unit: Unit, queue: Unit[]): void {
+    const fn = unit.node as ts.ArrowFunction | ts.FunctionExpression;
+    let outer: ts.Node = fn.parent;
+    while (ts.isParenthesizedExpression(outer)) outer = outer.parent;
+    if (ts.isCallExpression(outer) && skipParens(outer.expression) === fn) {
+      unit.plan = { kind: 'iife', call: outer };
+      this.graph.addEdge(this.graph.containerUnit(outer), unit, outer, queue);
+      return;
+    }
+    const call = fn.parent;
+    if (ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise') {
+      this.graph.block(unit, 'Promise executor must stay synchronous; await the work outside new Promise(...)');
+      return;
+    }
+    if (!ts.isCallExpression(call) || !call.arguments.includes(fn)) {
+      this.graph.block(unit, 'function value escapes (returned, stored or passed on); its callers can\'t be followed');
+      return;
+    }
+    const callee = call.expression;
+    const method = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name.text : undefined;
+    const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+    const arrayReceiver = receiver !== undefined && this.isArrayLike(receiver);
+    if (method !== undefined && arrayReceiver && SYNC_ONLY_CALLBACKS.has(method)) {
+      this.graph.block(unit, `sync-only callback: Array.prototype.${method} uses the callback's result synchronously (an async callback returns a promise); load the data first, then ${method}`);
+      return;
+    }
+    if ((method === 'forEach' || method === 'map') && arrayReceiver) {
+      const problem = this.loopabilityProblem(fn, call, method);
+      if (this.context.options.parallelCallbacks) {
+        if (problem && !problem.parallelOk) {
+          this.graph.block(unit, problem.reason);
+          return;
+        }
+        unit.plan = { kind: 'promise-all', call, rename: method === 'forEach' };
+      } else {
+        if (problem) {
+          this.graph.block(unit, problem.reason);
+          return;
+        }
+        if (method === 'forEach') unit.plan = { kind: 'for-of', call, statement: call.parent as ts.ExpressionStatement };
+        else unit.plan = { kind: 'map-loop', call, declaration: call.parent as ts.VariableDeclaration | ts.ReturnStatement };
+      }
+      this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
+      return;
+    }
+    if (method === 'forEach' || method === 'map') {
+      this.graph.block(unit, `${method} on a ${this.checker.typeToString(this.checker.getTypeAtLocation(receiver!))}, not an array: its callbacks would run unawaited; convert it to a for…of loop by hand`);
+      return;
+    }
+    const contextual = this.checker.getContextualType(fn);
+    const signatures = contextual?.getCallSignatures() ?? [];
+    const calleeText = callee.getText();
+    if (signatures.length === 0) {
+      this.graph.block(unit, `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
+      return;
+    }
+    const acceptsPromise = signatures.every((signature) => {
+      const returned = this.checker.getReturnTypeOfSignature(signature);
+      return acceptsAnything(returned) || isThenable(this.checker, returned) ||
+        (returned.isUnion() && returned.types.some((t) => acceptsAnything(t) || isThenable(this.checker, t)));
+    });
+    if (!acceptsPromise) {
+      const returned = this.checker.typeToString(this.checker.getReturnTypeOfSignature(signatures[0]!));
+      this.graph.block(unit, `sync-only callback: ${calleeText} expects the callback to return ${returned} synchronously`);
+      return;
+    }
+    unit.plan = { kind: 'leaf', callee: calleeText };
+  }
+
+  private isArrayLike(expression: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(expression);
+    const checker = this.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean; isTupleType?(t: ts.Type): boolean };
+    return (checker.isArrayType?.(type) ?? false) || (checker.isTupleType?.(type) ?? false);
+  }
+
+  private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string):
+    { reason: string; parallelOk: boolean } | undefined {
+    if (call.arguments.length !== 1) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
+    if (ts.isFunctionExpression(fn) && usesThisOrArguments(fn.body)) {
+      return { reason: `${method} callback uses this/arguments: convert it by hand`, parallelOk: false };
+    }
+    if (fn.parameters.length > 2 || fn.parameters.some((p) => p.initializer || p.dotDotDotToken)) {
+      return { reason: `${method} callback parameters can't become a for…of binding; convert it by hand`, parallelOk: true };
+    }
+    if (method === 'forEach') {
+      if (!ts.isExpressionStatement(call.parent)) return { reason: 'forEach result is used; convert it by hand', parallelOk: true };
+      if (ts.isBlock(fn.body) && returnsWithValue(fn.body)) {
+        return { reason: 'forEach callback returns a value; convert it by hand', parallelOk: true };
+      }
+      return undefined;
+    }
+    const declaration = call.parent;
+    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
+      ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
+    const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
+      (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
+    if ((!simpleDeclaration && !simpleReturn) || ts.isBlock(fn.body) || !isPlainReference(receiver)) {
+      return {
+        reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)` or `return list.map(v => …)`; re-run with --parallel-callbacks to use Promise.all, or convert it by hand',
+        parallelOk: true,
+      };
+    }
+    return undefined;
+  }
+}
