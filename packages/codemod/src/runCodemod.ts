@@ -25,6 +25,8 @@ export interface CodemodOptions {
   parallelCallbacks?: boolean;
   /** Also convert exported functions and members (their outside callers would have to await them). */
   includeExports?: boolean;
+  /** What to do with a possible caller found through an untyped receiver (default 'update'; see TransformOptions). */
+  untypedReceivers?: 'update' | 'stop';
   /** Write even when the git working tree has uncommitted changes. */
   allowDirty?: boolean;
   /** Directory relative paths are resolved from (default: process.cwd()). */
@@ -97,7 +99,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     const context: TransformContext = {
       ts, project, program, checker, files, planner,
       notEditable: (sf) => reasons.get(sf.fileName) ?? (/[\\/]node_modules[\\/]/.test(sf.fileName) ? 'in node_modules' : program.isSourceFileDefaultLibrary(sf) ? 'TypeScript library' : undefined),
-      options: { parallelCallbacks: options.parallelCallbacks === true, includeExports: options.includeExports === true },
+      options: { parallelCallbacks: options.parallelCallbacks === true, includeExports: options.includeExports === true, untypedReceivers: options.untypedReceivers },
       relative: rel,
     };
     const result = TRANSFORMS[id].run(context);

@@ -36,6 +36,11 @@ export interface TransformResult {
 export interface TransformOptions {
   parallelCallbacks: boolean;
   includeExports: boolean;
+  /**
+   * A call `e.m()` whose receiver has no declared type may call any converted `m`: 'update'
+   * awaits it and makes its function async too (default); 'stop' stops the chain there.
+   */
+  untypedReceivers?: 'update' | 'stop';
 }
 
 export interface TransformContext {

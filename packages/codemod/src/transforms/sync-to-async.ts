@@ -5,7 +5,7 @@ import { Callbacks } from './sync-to-async/callbacks.js';
 import { Callers } from './sync-to-async/callers.js';
 import { Edits } from './sync-to-async/edits.js';
 import { Hierarchy } from './sync-to-async/hierarchy.js';
-import { calleeLabel, declarationName, needsAwait } from './sync-to-async/predicates.js';
+import { calleeLabel, calleeText, declarationName, needsAwait, unitLabel } from './sync-to-async/predicates.js';
 import { Seeds } from './sync-to-async/seeds.js';
 import { CallGraph, type FunctionNode, type Seed, type Unit } from './sync-to-async/units.js';
 
@@ -56,9 +56,7 @@ class SyncToAsyncAnalysis {
     this.poison();
     const asyncUnits = this.asyncClosure(seeds);
     for (const unit of this.graph.units.values()) {
-      if (unit.block && unit.explored) {
-        this.stops.push({ file: unit.sf.fileName, pos: unit.block.at.getStart(unit.sf), reason: unit.block.reason });
-      }
+      if (unit.block && unit.explored) this.reportBlock(unit, unit.block);
     }
     return { chains: this.buildChains(asyncUnits, seeds), stops: this.stops };
   }
@@ -247,4 +245,20 @@ class SyncToAsyncAnalysis {
     return [...chains.values()];
   }
 
+
+  /** A blocked unit reached only by possible calls (untyped receivers) is reported at those calls. */
+  private reportBlock(unit: Unit, block: NonNullable<Unit['block']>): void {
+    const sites = this.graph.callSites.filter((site) => site.caller === unit);
+    if (sites.length > 0 && sites.every((site) => site.uncertain === true)) {
+      for (const site of sites) {
+        const sf = site.call.getSourceFile();
+        this.stops.push({
+          file: sf.fileName, pos: site.call.getStart(sf),
+          reason: `possible call ${calleeText(site.call)} (untyped receiver; may be ${unitLabel(site.callee)}, which becomes async) can't be awaited here: ${block.reason}`,
+        });
+      }
+      return;
+    }
+    this.stops.push({ file: unit.sf.fileName, pos: block.at.getStart(unit.sf), reason: block.reason });
+  }
 }

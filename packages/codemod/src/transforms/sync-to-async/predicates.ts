@@ -112,3 +112,46 @@ export function lineOf(node: ts.Node): number {
   const sf = node.getSourceFile();
   return sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
 }
+
+export function calleeText(call: ts.CallExpression): string {
+  const text = call.expression.getText().replace(/\s+/g, ' ');
+  return `${text.length > 60 ? `${text.slice(0, 57)}...` : text}()`;
+}
+
+/** `f.call(…)`, `f.apply(…)`, `f.bind(…)`: the name of the Function method used on `callee`. */
+export function dynamicUse(callee: ts.Expression): 'call' | 'apply' | 'bind' | undefined {
+  const parent = callee.parent;
+  if (!ts.isPropertyAccessExpression(parent) || parent.expression !== callee) return undefined;
+  const name = parent.name.text;
+  return name === 'call' || name === 'apply' || name === 'bind' ? name : undefined;
+}
+
+/**
+ * A read of a function-valued member that can't call it or hand it on: an assignment target,
+ * `typeof`/`!`/`delete`, a read of parsed JSON, a truth test (`if (x.m)`, `x.m && …`), a comparison.
+ */
+export function isHarmlessRead(callee: ts.Expression): boolean {
+  // Data parsed from JSON holds no functions.
+  if (ts.isPropertyAccessExpression(callee) && isJsonParse(skipParens(callee.expression))) return true;
+  let node: ts.Node = callee;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent)) {
+    const op = parent.operatorToken.kind;
+    if (parent.left === node && op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return true;
+    if (parent.left === node && op === ts.SyntaxKind.AmpersandAmpersandToken) return true;
+    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+      op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return true;
+    return false;
+  }
+  if (ts.isTypeOfExpression(parent) || ts.isDeleteExpression(parent)) return true;
+  if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) && parent.expression === node) return true;
+  if (ts.isConditionalExpression(parent) && parent.condition === node) return true;
+  return false;
+}
+
+function isJsonParse(node: ts.Expression): boolean {
+  return ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'parse' &&
+    ts.isIdentifier(node.expression.expression) && node.expression.expression.text === 'JSON';
+}

@@ -41,6 +41,8 @@ export interface CallSite {
   call: ts.CallExpression;
   caller: Unit;
   callee: Unit;
+  /** Found by name through an untyped receiver (field-based rule), not by the type checker. */
+  uncertain?: boolean;
 }
 
 /** The units of the analysis and the call edges between them. */
