@@ -140,9 +140,23 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       const after = project.getProgram().compilerObject;
       const diagnostics = collectDiagnostics(after, scope);
       const added = baseline.newDiagnostics(diagnostics);
-      if (added.length === 0) {
+      // What the type checker can't see (floating promises in JavaScript): the transform's own check.
+      const problems = added.length > 0 ? [] : result.verify?.(after, active, (f, pos) => toOriginalPosition(pos, fileEdits.get(f) ?? [])) ?? [];
+      if (added.length === 0 && problems.length === 0) {
         accepted = true;
         break;
+      }
+      for (const problem of problems) {
+        const first = problem.chain.changes[0];
+        const line = after.getSourceFile(problem.file)?.getLineAndCharacterOfPosition(problem.pos).line ?? -1;
+        report.diagnosticsRolledBack.push({
+          transform: id, file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0, description: first?.description ?? 'change',
+          diagnostics: [{ file: rel(problem.file), line: line + 1, code: 0, message: problem.reason }],
+        });
+      }
+      if (problems.length > 0) {
+        active = active.filter((chain) => !problems.some((problem) => problem.chain === chain));
+        continue;
       }
       const blamed = new Map<ChangeChain, ts.Diagnostic[]>();
       for (const diagnostic of added) {

@@ -4,6 +4,7 @@ import type { ChangeChain, Transform, TransformContext, TransformResult, Transfo
 import { Callbacks } from './sync-to-async/callbacks.js';
 import { Callers } from './sync-to-async/callers.js';
 import { Edits } from './sync-to-async/edits.js';
+import { floatingCalls, type AsyncMark } from './sync-to-async/floating.js';
 import { Hierarchy } from './sync-to-async/hierarchy.js';
 import { calleeLabel, calleeText, declarationName, needsAwait, unitLabel } from './sync-to-async/predicates.js';
 import { Seeds } from './sync-to-async/seeds.js';
@@ -32,6 +33,7 @@ class SyncToAsyncAnalysis {
   private readonly hierarchy: Hierarchy;
   private readonly callbacks: Callbacks;
   private readonly edits: Edits;
+  private readonly asyncMarks = new Map<ChangeChain, AsyncMark[]>();
 
   constructor(private readonly context: TransformContext) {
     this.checker = context.checker;
@@ -40,7 +42,7 @@ class SyncToAsyncAnalysis {
     this.callers = new Callers(context, this.graph);
     this.hierarchy = new Hierarchy(this.checker, () => this.callers.index());
     this.callbacks = new Callbacks(context, this.graph);
-    this.edits = new Edits(context, this.graph, this.loopBodies);
+    this.edits = new Edits(context, this.graph, this.loopBodies, this.asyncMarks);
   }
 
   run(): TransformResult {
@@ -58,7 +60,10 @@ class SyncToAsyncAnalysis {
     for (const unit of this.graph.units.values()) {
       if (unit.block && unit.explored) this.reportBlock(unit, unit.block);
     }
-    return { chains: this.buildChains(asyncUnits, seeds), stops: this.stops };
+    return {
+      chains: this.buildChains(asyncUnits, seeds), stops: this.stops,
+      verify: (program, chains, toOriginal) => floatingCalls(program, chains, this.asyncMarks, toOriginal, this.context.relative),
+    };
   }
 
   private explore(unit: Unit, queue: Unit[]): void {

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { insertion, prefixRank, replacement, suffixRank, type TextEdit } from '../../textEdit.js';
 import { awaitEdits, isPromiseTypeNode, lineIndent, needsAsiGuard, wrapEdits } from '../../shared/syntax.js';
 import type { ChangeChain, Need, TransformContext } from '../Transform.js';
+import type { AsyncMark } from './floating.js';
 import { needsAwait, ownReturns, unitLabel } from './predicates.js';
 import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
 
@@ -11,6 +12,8 @@ export class Edits {
     private readonly context: TransformContext, private readonly graph: CallGraph,
     /** Callbacks that become loop bodies: a concise body's value is no longer returned. */
     private readonly loopBodies: ReadonlySet<ts.Node>,
+    /** Where each chain inserts `async ` (for the floating-promise check). */
+    private readonly asyncMarks: Map<ChangeChain, AsyncMark[]>,
   ) {}
 
   convertSeed(seed: Seed, chain: ChangeChain): void {
@@ -108,7 +111,11 @@ export class Edits {
       chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'map callback → sequential for…of with push' });
       return;
     }
-    chain.edits.push(insertion(file, asyncKeywordPosition(fn, sf), 'async ', prefixRank(Number.MAX_SAFE_INTEGER)));
+    const asyncPos = asyncKeywordPosition(fn, sf);
+    chain.edits.push(insertion(file, asyncPos, 'async ', prefixRank(Number.MAX_SAFE_INTEGER)));
+    let marks = this.asyncMarks.get(chain);
+    if (marks === undefined) this.asyncMarks.set(chain, (marks = []));
+    marks.push({ file, pos: asyncPos });
     if (fn.type && !isPromiseTypeNode(fn.type)) chain.edits.push(...promiseTypeEdits(fn.type, sf));
     const annotated = this.graph.annotatedFunctionType(unit);
     if (annotated && !isPromiseTypeNode(annotated.type)) chain.edits.push(...promiseTypeEdits(annotated.type, sf));
