@@ -4,6 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
+import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
@@ -30,6 +31,20 @@ export class Callbacks {
     }
     if (!ts.isCallExpression(call) || !call.arguments.includes(fn)) {
       this.graph.block(unit, 'function value escapes (returned, stored or passed on); its callers can\'t be followed');
+      return;
+    }
+    const test = testCallbackOf(this.checker, call, fn);
+    if (test?.kind === 'suite') {
+      const at = unit.seeds[0]?.call ?? this.graph.callSites.find((site) => site.caller === unit)?.call ?? fn;
+      this.graph.block(unit, `${test.name} body runs synchronously while the tests are collected: move this call into a before/beforeEach hook (or into the test that needs it)`, at);
+      return;
+    }
+    if (test?.kind === 'test') {
+      if (test.doneParameter !== undefined) {
+        this.graph.block(unit, `${test.name} callback takes a done callback (${test.doneParameter.name.getText()}): made async it would both return a promise and call done, which mocha rejects ("resolution method is overspecified"); drop done and convert it by hand`, test.doneParameter);
+        return;
+      }
+      unit.plan = { kind: 'leaf', callee: test.name, awaited: true };
       return;
     }
     const callee = call.expression;

@@ -130,7 +130,7 @@ export class Edits {
       return;
     }
     const description = plan?.kind === 'leaf'
-      ? `callback passed to ${plan.callee} made async (${plan.callee} does not await it)`
+      ? plan.awaited === true ? `${plan.callee} callback made async (the test framework awaits it)` : `callback passed to ${plan.callee} made async (${plan.callee} does not await it)`
       : `${label} made async`;
     chain.changes.push({ file, pos: fn.getStart(sf), description });
   }

@@ -10,7 +10,8 @@ export type CallbackPlan =
   | { kind: 'for-of'; call: ts.CallExpression; statement: ts.ExpressionStatement }
   | { kind: 'map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration | ts.ReturnStatement }
   | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
-  | { kind: 'leaf'; callee: string }
+  /** A callback left to its caller; `awaited` when that caller (a test framework) awaits the promise. */
+  | { kind: 'leaf'; callee: string; awaited?: boolean }
   | { kind: 'iife'; call: ts.CallExpression };
 
 export interface Unit {
