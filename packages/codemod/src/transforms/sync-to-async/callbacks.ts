@@ -7,6 +7,26 @@ import {
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
+/** Methods whose result is a new array whatever they are called on (for an untyped receiver: String#split too). */
+const ARRAY_RESULTS = new Set(['map', 'filter', 'slice', 'concat', 'split', 'flat', 'flatMap', 'toSorted', 'toReversed']);
+
+/** Whether a `let`/`var` is assigned anywhere after its declaration. */
+function isReassigned(declaration: ts.VariableDeclaration): boolean {
+  const name = declaration.name;
+  if (!ts.isIdentifier(name)) return true;
+  let scope: ts.Node = declaration;
+  while (!ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(node.left) && node.left.text === name.text) found = true;
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
+
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
 export class Callbacks {
   private readonly checker: ts.TypeChecker;
@@ -75,7 +95,11 @@ export class Callbacks {
       return;
     }
     if (method === 'forEach' || method === 'map') {
-      this.graph.block(unit, `${method} on a ${this.checker.typeToString(this.checker.getTypeAtLocation(receiver!))}, not an array: its callbacks would run unawaited; convert it to a for…of loop by hand`);
+      const type = this.checker.getTypeAtLocation(receiver!);
+      const owner = type.getSymbol()?.getName();
+      const why = owner === 'Map' ? ' (Map#forEach passes (value, key); for…of over a Map yields [key, value] pairs)'
+        : owner === 'Set' ? ' (Set#forEach passes (value, value, set))' : '';
+      this.graph.block(unit, `${method} on a ${this.checker.typeToString(type)}, not an array${why}: its callbacks would run unawaited; convert it to a for…of loop by hand`);
       return;
     }
     const contextual = this.checker.getContextualType(fn);
@@ -98,10 +122,37 @@ export class Callbacks {
     unit.plan = { kind: 'leaf', callee: calleeText };
   }
 
+  /**
+   * An array by its type (TypeScript, or JSDoc `@type`/`@param` in JavaScript), or, when the type
+   * is unknown (any), by where it comes from: an array literal, Array.from/of, Object.keys/values/entries,
+   * or the result of .map/.filter/.slice/.concat/.split/.flat, directly or through a variable that is
+   * never reassigned. A Map, Set or array-like is not an array: its forEach is not a for…of.
+   */
   private isArrayLike(expression: ts.Expression): boolean {
     const type = this.checker.getTypeAtLocation(expression);
     const checker = this.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean; isTupleType?(t: ts.Type): boolean };
-    return (checker.isArrayType?.(type) ?? false) || (checker.isTupleType?.(type) ?? false);
+    if ((checker.isArrayType?.(type) ?? false) || (checker.isTupleType?.(type) ?? false)) return true;
+    if ((type.flags & ts.TypeFlags.Any) === 0) return false;
+    return this.flowsFromArray(expression, 0);
+  }
+
+  private flowsFromArray(expression: ts.Expression, depth: number): boolean {
+    const node = skipParens(expression);
+    if (ts.isArrayLiteralExpression(node)) return true;
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const owner = node.expression.expression;
+      if (ts.isIdentifier(owner) && owner.text === 'Array' && (method === 'from' || method === 'of')) return true;
+      if (ts.isIdentifier(owner) && owner.text === 'Object' && (method === 'keys' || method === 'values' || method === 'entries')) return true;
+      if (ARRAY_RESULTS.has(method)) return true;
+    }
+    if (!ts.isIdentifier(node) || depth > 3) return false;
+    const declaration = this.checker.getSymbolAtLocation(node)?.valueDeclaration;
+    if (declaration === undefined || !ts.isVariableDeclaration(declaration) || declaration.initializer === undefined) return false;
+    const list = declaration.parent;
+    if (!ts.isVariableDeclarationList(list)) return false;
+    if ((list.flags & ts.NodeFlags.Const) === 0 && isReassigned(declaration)) return false;
+    return this.flowsFromArray(declaration.initializer, depth + 1);
   }
 
   private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string):

@@ -4,6 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, lineOf, skipParens,
 } from './predicates.js';
+import { Escapes } from './escapes.js';
 import type { CallGraph, Unit } from './units.js';
 
 /** Finds the places that call a unit, and whether a declaration is part of a module's exports. */
@@ -13,8 +14,11 @@ export class Callers {
   private readonly exportCache = new Map<ts.SourceFile, Set<ts.Node>>();
   private dynamic: { calls: ts.CallExpression[]; strings: Set<string> } | undefined;
 
+  private readonly escapes: Escapes;
+
   constructor(private readonly context: TransformContext, private readonly graph: CallGraph) {
     this.checker = context.checker;
+    this.escapes = new Escapes(this.checker, context.program, () => this.index());
   }
 
   index(): Map<string, ts.Identifier[]> {
@@ -48,6 +52,11 @@ export class Callers {
       this.graph.block(unit, `${declarationName(naming)} may be called dynamically at ${this.where(dynamic)} (${dynamic.expression.getText().slice(0, 40)}(…)): that call can't be awaited safely; convert it by hand`);
       return;
     }
+    const escape = isMemberDeclaration(naming) ? this.escapes.escapeOf(naming) : undefined;
+    if (escape !== undefined) {
+      this.graph.block(unit, `${declarationName(naming)} may be called out of sight: ${escape.why} at ${this.where(escape.at)}; convert it by hand`);
+      return;
+    }
     for (const id of this.index().get(name.text) ?? []) {
       if (id === name) continue;
       const parent = id.parent;
@@ -67,8 +76,12 @@ export class Callers {
       if (!typed && !possible) continue;
       if (isCommonJsExport(id)) continue;
       const callee: ts.Expression = ts.isPropertyAccessExpression(parent) && parent.name === id ? parent : id;
-      const call = callee.parent;
-      if (call && ts.isCallExpression(call) && call.expression === callee) {
+      // f.call(this, …) / f.apply(this, args) on a typed reference: a direct call of f with another `this`.
+      const use = dynamicUse(callee);
+      const viaCallApply = typed && (use === 'call' || use === 'apply') && ts.isCallExpression(callee.parent.parent) &&
+        callee.parent.parent.expression === callee.parent;
+      const call = viaCallApply ? callee.parent.parent : callee.parent;
+      if (call && ts.isCallExpression(call) && (call.expression === callee || viaCallApply)) {
         if (ts.isAwaitExpression(call.parent)) continue;
         if (possible && this.untypedPolicy === 'stop') {
           this.graph.block(unit, `${declarationName(naming)} may be called through an untyped receiver at ${this.where(call)} (${calleeText(call)}): the chain stops there (untyped-receiver policy: stop)`);
@@ -84,7 +97,6 @@ export class Callers {
       // A plain function reaches a field only by a reference to it (found above); a member lives in field `m`.
       if (possible && !isMemberDeclaration(naming)) continue;
       if (isHarmlessRead(callee)) continue;
-      const use = dynamicUse(callee);
       if (use !== undefined) {
         this.graph.block(unit, `${name.text} is called dynamically (.${use}) at ${this.where(id)}: that call can't be awaited safely; convert it by hand`);
         return;
