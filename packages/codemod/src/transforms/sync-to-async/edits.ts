@@ -48,7 +48,8 @@ export class Edits {
         const signature = isTs ? `(path: Parameters<typeof ${access}>[0]): Promise<boolean>` : '(path)';
         needs.push({
           kind: 'helper', file, key: `helper:${helper}`,
-          text: `/** True when \`path\` exists (the async stand-in for existsSync). */${nl}async function ${helper}${signature} {${nl}  try {${nl}    await ${access}(path)${semi}${nl}    return true${semi}${nl}  } catch {${nl}    return false${semi}${nl}  }${nl}}`,
+          // In JavaScript the parameter's type comes from JSDoc (checkJs with noImplicitAny would flag it).
+          text: `${isTs ? '/** True when `path` exists (the async stand-in for existsSync). */' : `/**${nl} * True when \`path\` exists (the async stand-in for existsSync).${nl} * @param {import('fs').PathLike} path${nl} */`}${nl}async function ${helper}${signature} {${nl}  try {${nl}    await ${access}(path)${semi}${nl}    return true${semi}${nl}  } catch {${nl}    return false${semi}${nl}  }${nl}}`,
         });
         replaced = helper;
         description = `existsSync → await ${helper} (access-based)`;
