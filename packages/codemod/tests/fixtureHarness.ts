@@ -11,6 +11,7 @@ export interface ScenarioSpec {
   transforms: TransformId[];
   includeExports?: boolean;
   parallelCallbacks?: boolean;
+  untypedReceivers?: 'update' | 'stop';
   /** Expected stops: file relative to the scenario's input folder, line, and a piece of the reason. */
   stops?: Array<{ file: string; line: number; reason: string }>;
   /**
@@ -84,6 +85,7 @@ export function runScenario(scenario: Scenario, folder: 'input' | 'output', extr
     transforms: scenario.spec.transforms,
     includeExports: scenario.spec.includeExports ?? false,
     parallelCallbacks: scenario.spec.parallelCallbacks ?? false,
+    untypedReceivers: scenario.spec.untypedReceivers,
     ...extra,
   });
 }
