@@ -13,7 +13,7 @@ import {
 } from './report.js';
 import { applyEdits } from './textEdit.js';
 import { TRANSFORMS } from './transforms/index.js';
-import { affectedFiles, Baseline, blame, collectDiagnostics, toRecord } from './typeCheck.js';
+import { affectedFiles, Baseline, blame, collectDiagnostics, toOriginalPosition, toRecord } from './typeCheck.js';
 import type { ChangeChain, TransformContext } from './transforms/Transform.js';
 import { verifyChains } from './verify/verifyChains.js';
 import { VerifyGate, type VerifyOptions } from './verify/VerifyGate.js';
@@ -39,6 +39,8 @@ export interface CodemodOptions {
    * Default: yes in an application (a private or bin-only package nobody imports), no in a library.
    */
   includeExports?: boolean;
+  /** What to do with a possible caller found through an untyped receiver (default 'update'; see TransformOptions). */
+  untypedReceivers?: 'update' | 'stop';
   /** Write even when the git working tree has uncommitted changes. */
   allowDirty?: boolean;
   /** Directory relative paths are resolved from (default: process.cwd()). */
@@ -125,7 +127,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       const context: TransformContext = {
         ts, project, program, checker, files, planner,
         notEditable: (sf) => reasons.get(sf.fileName) ?? (/[\\/]node_modules[\\/]/.test(sf.fileName) ? 'in node_modules' : program.isSourceFileDefaultLibrary(sf) ? 'TypeScript library' : undefined),
-        options: { parallelCallbacks: options.parallelCallbacks === true, includeExports },
+        options: { parallelCallbacks: options.parallelCallbacks === true, includeExports, untypedReceivers: options.untypedReceivers },
         relative: rel,
       };
       const result = TRANSFORMS[id].run(context);
@@ -166,9 +168,23 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         const after = project.getProgram().compilerObject;
         const diagnostics = collectDiagnostics(after, scope);
         const added = baseline.newDiagnostics(diagnostics);
-        if (added.length === 0) {
+        // What the type checker can't see (floating promises in JavaScript): the transform's own check.
+        const problems = added.length > 0 ? [] : result.verify?.(after, active, (f, pos) => toOriginalPosition(pos, fileEdits.get(f) ?? [])) ?? [];
+        if (added.length === 0 && problems.length === 0) {
           accepted = true;
           break;
+        }
+        for (const problem of problems) {
+          const first = problem.chain.changes[0];
+          const line = after.getSourceFile(problem.file)?.getLineAndCharacterOfPosition(problem.pos).line ?? -1;
+          report.diagnosticsRolledBack.push({
+            transform: id, file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0, description: first?.description ?? 'change',
+            diagnostics: [{ file: rel(problem.file), line: line + 1, code: 0, message: problem.reason }],
+          });
+        }
+        if (problems.length > 0) {
+          active = active.filter((chain) => !problems.some((problem) => problem.chain === chain));
+          continue;
         }
         const blamed = new Map<ChangeChain, ts.Diagnostic[]>();
         for (const diagnostic of added) {

@@ -114,7 +114,7 @@ export function blame(diagnostic: ts.Diagnostic, active: readonly ChangeChain[],
   return best ? [best] : [...active];
 }
 
-function toOriginalPosition(newPos: number, edits: readonly TextEdit[]): number {
+export function toOriginalPosition(newPos: number, edits: readonly TextEdit[]): number {
   const sorted = [...edits].sort((a, b) => a.pos - b.pos || a.rank - b.rank);
   let delta = 0;
   for (const edit of sorted) {

@@ -11,8 +11,14 @@ export interface ScenarioSpec {
   transforms: TransformId[];
   includeExports?: boolean;
   parallelCallbacks?: boolean;
+  untypedReceivers?: 'update' | 'stop';
   /** Expected stops: file relative to the scenario's input folder, line, and a piece of the reason. */
   stops?: Array<{ file: string; line: number; reason: string }>;
+  /**
+   * Run over a Project of only this folder (and runtime-stub.d.ts): for scenarios about calls
+   * found by name (untyped receivers), which the other scenarios' copies would otherwise match.
+   */
+  isolated?: boolean;
   /** Expected rollbacks (a piece of the first diagnostic's message). */
   rolledBack?: string[];
 }
@@ -55,14 +61,31 @@ export function fixtureProject(): Project {
   return shared;
 }
 
+let isolated: Project | undefined;
+
+/**
+ * A Project over one scenario folder, with the shared fixtures' compiler options. One Project is
+ * reused (its other source files removed) so that @types/node is parsed once.
+ */
+function isolatedProject(dir: string): Project {
+  isolated ??= new Project({ compilerOptions: fixtureProject().getCompilerOptions(), skipAddingFilesFromTsConfig: true });
+  for (const sf of isolated.getSourceFiles()) {
+    if (!sf.getFilePath().includes('/node_modules/')) isolated.removeSourceFile(sf);
+  }
+  isolated.addSourceFileAtPath(join(FIXTURES, 'runtime-stub.d.ts'));
+  for (const file of listFiles(dir)) isolated.addSourceFileAtPath(join(dir, file));
+  return isolated;
+}
+
 export function runScenario(scenario: Scenario, folder: 'input' | 'output', extra: Partial<CodemodOptions> = {}): Promise<CodemodReport> {
   return runCodemod({
-    project: fixtureProject(),
+    project: scenario.spec.isolated === true ? isolatedProject(join(scenario.dir, folder)) : fixtureProject(),
     root: FIXTURES,
     paths: [join(scenario.dir, folder)],
     transforms: scenario.spec.transforms,
     includeExports: scenario.spec.includeExports ?? false,
     parallelCallbacks: scenario.spec.parallelCallbacks ?? false,
+    untypedReceivers: scenario.spec.untypedReceivers,
     ...extra,
   });
 }

@@ -42,12 +42,12 @@ describe.each(all.map((s) => [s.name, s] as const))('%s', (_name, scenario: Scen
       const path = join(scenario.dir, 'input', file);
       expect(fixtureProject().getSourceFileOrThrow(path).getFullText()).toBe(readFileSync(path, 'utf8'));
     }
-  });
+  }, 60_000);
 
   it('changes nothing on a second run (idempotent)', async () => {
     const report = await runScenario(scenario, 'output');
     expect(report.files.map((f) => f.file)).toEqual([]);
     // A chain rolled back over input/ is still unconvertible over output/ (which equals input/ there).
     expect(report.diagnosticsRolledBack.length).toBe((scenario.spec.rolledBack ?? []).length);
-  });
+  }, 60_000);
 });

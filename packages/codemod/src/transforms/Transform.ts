@@ -28,14 +28,33 @@ export interface TransformStop {
   reason: string;
 }
 
+/** A chain that must be undone, with the place (in the edited program) and the reason. */
+export interface ChainProblem {
+  chain: ChangeChain;
+  file: string;
+  pos: number;
+  reason: string;
+}
+
 export interface TransformResult {
   chains: ChangeChain[];
   stops: TransformStop[];
+  /**
+   * Checks the edited program once it type-checks, for what the type checker can't see (e.g. an
+   * unawaited call of a function that became async, in JavaScript). `toOriginal` maps a position
+   * in an edited file back to the unedited text.
+   */
+  verify?(program: ts.Program, chains: readonly ChangeChain[], toOriginal: (fileName: string, pos: number) => number): ChainProblem[];
 }
 
 export interface TransformOptions {
   parallelCallbacks: boolean;
   includeExports: boolean;
+  /**
+   * A call `e.m()` whose receiver has no declared type may call any converted `m`: 'update'
+   * awaits it and makes its function async too (default); 'stop' stops the chain there.
+   */
+  untypedReceivers?: 'update' | 'stop';
 }
 
 export interface TransformContext {

@@ -1,0 +1,188 @@
+import { ts } from 'ts-morph';
+import { isThenable } from '../../shared/syntax.js';
+import type { TransformContext } from '../Transform.js';
+import {
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
+} from './predicates.js';
+import { testCallbackOf } from './testCallbacks.js';
+import type { CallGraph, Unit } from './units.js';
+
+/** Methods whose result is a new array whatever they are called on (for an untyped receiver: String#split too). */
+const ARRAY_RESULTS = new Set(['map', 'filter', 'slice', 'concat', 'split', 'flat', 'flatMap', 'toSorted', 'toReversed']);
+
+/** Whether a `let`/`var` is assigned anywhere after its declaration. */
+function isReassigned(declaration: ts.VariableDeclaration): boolean {
+  const name = declaration.name;
+  if (!ts.isIdentifier(name)) return true;
+  let scope: ts.Node = declaration;
+  while (!ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(node.left) && node.left.text === name.text) found = true;
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+/** Decides what happens to a function passed as an argument (a callback) when it must become async. */
+export class Callbacks {
+  private readonly checker: ts.TypeChecker;
+
+  constructor(private readonly context: TransformContext, private readonly graph: CallGraph) {
+    this.checker = context.checker;
+  }
+
+  planCallback(unit: Unit, queue: Unit[]): void {
+    const fn = unit.node as ts.ArrowFunction | ts.FunctionExpression;
+    let outer: ts.Node = fn.parent;
+    while (ts.isParenthesizedExpression(outer)) outer = outer.parent;
+    if (ts.isCallExpression(outer) && skipParens(outer.expression) === fn) {
+      unit.plan = { kind: 'iife', call: outer };
+      this.graph.addEdge(this.graph.containerUnit(outer), unit, outer, queue);
+      return;
+    }
+    const call = fn.parent;
+    if (ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise') {
+      this.graph.block(unit, 'Promise executor must stay synchronous; await the work outside new Promise(...)');
+      return;
+    }
+    if (!ts.isCallExpression(call) || !call.arguments.includes(fn)) {
+      this.graph.block(unit, 'function value escapes (returned, stored or passed on); its callers can\'t be followed');
+      return;
+    }
+    const test = testCallbackOf(this.checker, call, fn);
+    if (test?.kind === 'suite') {
+      const at = unit.seeds[0]?.call ?? this.graph.callSites.find((site) => site.caller === unit)?.call ?? fn;
+      this.graph.block(unit, `${test.name} body runs synchronously while the tests are collected: move this call into a before/beforeEach hook (or into the test that needs it)`, at);
+      return;
+    }
+    if (test?.kind === 'test') {
+      if (test.doneParameter !== undefined) {
+        this.graph.block(unit, `${test.name} callback takes a done callback (${test.doneParameter.name.getText()}): made async it would both return a promise and call done, which mocha rejects ("resolution method is overspecified"); drop done and convert it by hand`, test.doneParameter);
+        return;
+      }
+      unit.plan = { kind: 'leaf', callee: test.name, awaited: true };
+      return;
+    }
+    const callee = call.expression;
+    const method = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name.text : undefined;
+    const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+    const arrayReceiver = receiver !== undefined && this.isArrayLike(receiver);
+    if (method !== undefined && arrayReceiver && SYNC_ONLY_CALLBACKS.has(method)) {
+      this.graph.block(unit, `sync-only callback: Array.prototype.${method} uses the callback's result synchronously (an async callback returns a promise); load the data first, then ${method}`);
+      return;
+    }
+    if ((method === 'forEach' || method === 'map') && arrayReceiver) {
+      const problem = this.loopabilityProblem(fn, call, method);
+      if (this.context.options.parallelCallbacks) {
+        if (problem && !problem.parallelOk) {
+          this.graph.block(unit, problem.reason);
+          return;
+        }
+        unit.plan = { kind: 'promise-all', call, rename: method === 'forEach' };
+      } else {
+        if (problem) {
+          this.graph.block(unit, problem.reason);
+          return;
+        }
+        if (method === 'forEach') unit.plan = { kind: 'for-of', call, statement: call.parent as ts.ExpressionStatement };
+        else unit.plan = { kind: 'map-loop', call, declaration: call.parent as ts.VariableDeclaration | ts.ReturnStatement };
+      }
+      this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
+      return;
+    }
+    if (method === 'forEach' || method === 'map') {
+      const type = this.checker.getTypeAtLocation(receiver!);
+      const owner = type.getSymbol()?.getName();
+      const why = owner === 'Map' ? ' (Map#forEach passes (value, key); for…of over a Map yields [key, value] pairs)'
+        : owner === 'Set' ? ' (Set#forEach passes (value, value, set))' : '';
+      this.graph.block(unit, `${method} on a ${this.checker.typeToString(type)}, not an array${why}: its callbacks would run unawaited; convert it to a for…of loop by hand`);
+      return;
+    }
+    const contextual = this.checker.getContextualType(fn);
+    const signatures = contextual?.getCallSignatures() ?? [];
+    const calleeText = callee.getText();
+    if (signatures.length === 0) {
+      this.graph.block(unit, `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
+      return;
+    }
+    const acceptsPromise = signatures.every((signature) => {
+      const returned = this.checker.getReturnTypeOfSignature(signature);
+      return acceptsAnything(returned) || isThenable(this.checker, returned) ||
+        (returned.isUnion() && returned.types.some((t) => acceptsAnything(t) || isThenable(this.checker, t)));
+    });
+    if (!acceptsPromise) {
+      const returned = this.checker.typeToString(this.checker.getReturnTypeOfSignature(signatures[0]!));
+      this.graph.block(unit, `sync-only callback: ${calleeText} expects the callback to return ${returned} synchronously`);
+      return;
+    }
+    unit.plan = { kind: 'leaf', callee: calleeText };
+  }
+
+  /**
+   * An array by its type (TypeScript, or JSDoc `@type`/`@param` in JavaScript), or, when the type
+   * is unknown (any), by where it comes from: an array literal, Array.from/of, Object.keys/values/entries,
+   * or the result of .map/.filter/.slice/.concat/.split/.flat, directly or through a variable that is
+   * never reassigned. A Map, Set or array-like is not an array: its forEach is not a for…of.
+   */
+  private isArrayLike(expression: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(expression);
+    const checker = this.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean; isTupleType?(t: ts.Type): boolean };
+    if ((checker.isArrayType?.(type) ?? false) || (checker.isTupleType?.(type) ?? false)) return true;
+    if ((type.flags & ts.TypeFlags.Any) === 0) return false;
+    return this.flowsFromArray(expression, 0);
+  }
+
+  private flowsFromArray(expression: ts.Expression, depth: number): boolean {
+    const node = skipParens(expression);
+    if (ts.isArrayLiteralExpression(node)) return true;
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const owner = node.expression.expression;
+      if (ts.isIdentifier(owner) && owner.text === 'Array' && (method === 'from' || method === 'of')) return true;
+      if (ts.isIdentifier(owner) && owner.text === 'Object' && (method === 'keys' || method === 'values' || method === 'entries')) return true;
+      if (ARRAY_RESULTS.has(method)) return true;
+    }
+    if (!ts.isIdentifier(node) || depth > 3) return false;
+    const declaration = this.checker.getSymbolAtLocation(node)?.valueDeclaration;
+    if (declaration === undefined || !ts.isVariableDeclaration(declaration) || declaration.initializer === undefined) return false;
+    const list = declaration.parent;
+    if (!ts.isVariableDeclarationList(list)) return false;
+    if ((list.flags & ts.NodeFlags.Const) === 0 && isReassigned(declaration)) return false;
+    return this.flowsFromArray(declaration.initializer, depth + 1);
+  }
+
+  private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string):
+    { reason: string; parallelOk: boolean } | undefined {
+    if (call.arguments.length !== 1) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
+    if (ts.isFunctionExpression(fn) && usesThisOrArguments(fn.body)) {
+      return { reason: `${method} callback uses this/arguments: convert it by hand`, parallelOk: false };
+    }
+    if (fn.parameters.length > 2 || fn.parameters.some((p) => p.initializer || p.dotDotDotToken)) {
+      return { reason: `${method} callback parameters can't become a for…of binding; convert it by hand`, parallelOk: true };
+    }
+    if (method === 'forEach') {
+      if (!ts.isExpressionStatement(call.parent)) return { reason: 'forEach result is used; convert it by hand', parallelOk: true };
+      if (ts.isBlock(fn.body) && returnsWithValue(fn.body)) {
+        return { reason: 'forEach callback returns a value; convert it by hand', parallelOk: true };
+      }
+      return undefined;
+    }
+    const declaration = call.parent;
+    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
+      ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
+    const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
+      (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
+    if ((!simpleDeclaration && !simpleReturn) || ts.isBlock(fn.body) || !isPlainReference(receiver)) {
+      return {
+        reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)` or `return list.map(v => …)`; re-run with --parallel-callbacks to use Promise.all, or convert it by hand',
+        parallelOk: true,
+      };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,241 @@
+import { ts } from 'ts-morph';
+import { hasModifier } from '../../shared/syntax.js';
+import type { TransformContext } from '../Transform.js';
+import {
+  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, lineOf, skipParens,
+} from './predicates.js';
+import { Escapes } from './escapes.js';
+import type { CallGraph, Unit } from './units.js';
+
+/** Finds the places that call a unit, and whether a declaration is part of a module's exports. */
+export class Callers {
+  private readonly checker: ts.TypeChecker;
+  private nameIndex: Map<string, ts.Identifier[]> | undefined;
+  private readonly exportCache = new Map<ts.SourceFile, Set<ts.Node>>();
+  private dynamic: { calls: ts.CallExpression[]; strings: Set<string> } | undefined;
+
+  private readonly escapes: Escapes;
+
+  constructor(private readonly context: TransformContext, private readonly graph: CallGraph) {
+    this.checker = context.checker;
+    this.escapes = new Escapes(this.checker, context.program, () => this.index());
+  }
+
+  index(): Map<string, ts.Identifier[]> {
+    if (this.nameIndex !== undefined) return this.nameIndex;
+    const index = new Map<string, ts.Identifier[]>();
+    for (const sf of this.context.program.getSourceFiles()) {
+      if (this.context.program.isSourceFileDefaultLibrary(sf) || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
+      const visit = (node: ts.Node): void => {
+        if (ts.isIdentifier(node)) {
+          let list = index.get(node.text);
+          if (list === undefined) index.set(node.text, (list = []));
+          list.push(node);
+          return;
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    this.nameIndex = index;
+    return index;
+  }
+
+  findCallers(unit: Unit, naming: ts.NamedDeclaration, queue: Unit[]): void {
+    const name = naming.name;
+    if (name === undefined || !ts.isIdentifier(name)) {
+      if (name !== undefined) this.graph.block(unit, `computed member name ${name.getText()}: its callers can't be found`, name);
+      return;
+    }
+    const dynamic = this.dynamicCallOf(name.text, naming);
+    if (dynamic !== undefined) {
+      this.graph.block(unit, `${declarationName(naming)} may be called dynamically at ${this.where(dynamic)} (${dynamic.expression.getText().slice(0, 40)}(…)): that call can't be awaited safely; convert it by hand`);
+      return;
+    }
+    const escape = isMemberDeclaration(naming) ? this.escapes.escapeOf(naming) : undefined;
+    if (escape !== undefined) {
+      this.graph.block(unit, `${declarationName(naming)} may be called out of sight: ${escape.why} at ${this.where(escape.at)}; convert it by hand`);
+      return;
+    }
+    for (const id of this.index().get(name.text) ?? []) {
+      if (id === name) continue;
+      const parent = id.parent;
+      if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent) || ts.isExportAssignment(parent) ||
+        ts.isTypeQueryNode(parent) || ts.isNamespaceImport(parent)) continue;
+      if (ts.isBindingElement(parent) && (parent.propertyName ?? parent.name) === id && ts.isObjectBindingPattern(parent.parent) &&
+        !this.refersTo(id, naming) && this.isUntyped(parent)) {
+        this.graph.block(unit, `${name.text} may be read from an untyped value at ${this.where(id)} (destructured): calls through that value can't be followed; convert them by hand`);
+        return;
+      }
+      if ((ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodSignature(parent) ||
+        ts.isPropertySignature(parent) || ts.isPropertyAssignment(parent) || ts.isFunctionDeclaration(parent) ||
+        ts.isVariableDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) continue;
+      const typed = this.refersTo(id, naming);
+      // Field-based rule: `e.m` whose receiver has no declared type may be this `m`.
+      const possible = !typed && ts.isPropertyAccessExpression(parent) && parent.name === id && this.isUntypedMember(parent);
+      if (!typed && !possible) continue;
+      if (isCommonJsExport(id)) continue;
+      const callee: ts.Expression = ts.isPropertyAccessExpression(parent) && parent.name === id ? parent : id;
+      // f.call(this, …) / f.apply(this, args) on a typed reference: a direct call of f with another `this`.
+      const use = dynamicUse(callee);
+      const viaCallApply = typed && (use === 'call' || use === 'apply') && ts.isCallExpression(callee.parent.parent) &&
+        callee.parent.parent.expression === callee.parent;
+      const call = viaCallApply ? callee.parent.parent : callee.parent;
+      if (call && ts.isCallExpression(call) && (call.expression === callee || viaCallApply)) {
+        if (ts.isAwaitExpression(call.parent)) continue;
+        if (possible && this.untypedPolicy === 'stop') {
+          this.graph.block(unit, `${declarationName(naming)} may be called through an untyped receiver at ${this.where(call)} (${calleeText(call)}): the chain stops there (untyped-receiver policy: stop)`);
+          return;
+        }
+        const caller = this.graph.containerUnit(call);
+        caller.callees.add(unit);
+        unit.callers.add(caller);
+        this.graph.callSites.push({ call, caller, callee: unit, uncertain: possible });
+        queue.push(caller);
+        continue;
+      }
+      // A plain function reaches a field only by a reference to it (found above); a member lives in field `m`.
+      if (possible && !isMemberDeclaration(naming)) continue;
+      if (isHarmlessRead(callee)) continue;
+      if (use !== undefined) {
+        this.graph.block(unit, `${name.text} is called dynamically (.${use}) at ${this.where(id)}: that call can't be awaited safely; convert it by hand`);
+        return;
+      }
+      this.graph.block(unit, `${name.text} is used as a value at ${this.where(id)} (not called${possible ? ', untyped receiver' : ''}): calls through that value can't be followed; convert them by hand`);
+      return;
+    }
+  }
+
+  private where(node: ts.Node): string {
+    return `${this.context.relative(node.getSourceFile().fileName)}:${lineOf(node)}`;
+  }
+
+  private get untypedPolicy(): 'update' | 'stop' {
+    return this.context.options.untypedReceivers ?? 'update';
+  }
+
+  /** `e.m` where `e` has no declared type (any/unknown, or a type without `m`): the checker can't say which `m` it is. */
+  private isUntypedMember(access: ts.PropertyAccessExpression): boolean {
+    const symbol = this.checker.getSymbolAtLocation(access.name);
+    if (symbol === undefined) return true;
+    return this.isUntyped(access);
+  }
+
+  private isUntyped(node: ts.Node): boolean {
+    const type = this.checker.getTypeAtLocation(node);
+    return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
+  }
+
+  /**
+   * A call `x[k](…)` with a computed key that may reach member `m`: the receiver's type has `m`,
+   * or the receiver is untyped and the name `m` appears as a string somewhere in the project.
+   */
+  private dynamicCallOf(name: string, naming: ts.NamedDeclaration): ts.CallExpression | undefined {
+    if (!isMemberDeclaration(naming)) return undefined;
+    const { calls, strings } = this.dynamicCalls();
+    for (const call of calls) {
+      const receiver = (call.expression as ts.ElementAccessExpression).expression;
+      const type = this.checker.getTypeAtLocation(receiver);
+      if ((type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) {
+        if (strings.has(name)) return call;
+      } else if (this.checker.getPropertyOfType(type, name) !== undefined) {
+        return call;
+      }
+    }
+    return undefined;
+  }
+
+  private dynamicCalls(): { calls: ts.CallExpression[]; strings: Set<string> } {
+    if (this.dynamic !== undefined) return this.dynamic;
+    const calls: ts.CallExpression[] = [];
+    const strings = new Set<string>();
+    for (const sf of this.context.program.getSourceFiles()) {
+      if (this.context.program.isSourceFileDefaultLibrary(sf) || sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
+      const visit = (node: ts.Node): void => {
+        if (ts.isStringLiteralLike(node)) strings.add(node.text);
+        if (ts.isCallExpression(node)) {
+          const callee = skipParens(node.expression);
+          if (ts.isElementAccessExpression(callee) && !ts.isStringLiteralLike(callee.argumentExpression) &&
+            !ts.isNumericLiteral(callee.argumentExpression)) calls.push(node);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    this.dynamic = { calls, strings };
+    return this.dynamic;
+  }
+
+  private refersTo(id: ts.Identifier, declaration: ts.Node): boolean {
+    const symbol = this.checker.getSymbolAtLocation(id);
+    if (symbol === undefined) return false;
+    return this.targetDeclarations(symbol).includes(declaration);
+  }
+
+  targetDeclarations(start: ts.Symbol): ts.Node[] {
+    let symbol = start;
+    for (let i = 0; i < 6; i++) {
+      if (symbol.flags & ts.SymbolFlags.Alias) {
+        symbol = this.checker.getAliasedSymbol(symbol);
+        continue;
+      }
+      const declaration = symbol.valueDeclaration;
+      if (declaration && ts.isShorthandPropertyAssignment(declaration)) {
+        const value = this.checker.getShorthandAssignmentValueSymbol(declaration);
+        if (value && value !== symbol) {
+          symbol = value;
+          continue;
+        }
+      }
+      if (declaration && ts.isPropertyAssignment(declaration) && ts.isIdentifier(declaration.initializer)) {
+        const value = this.checker.getSymbolAtLocation(declaration.initializer);
+        if (value && value !== symbol) {
+          symbol = value;
+          continue;
+        }
+      }
+      if (declaration && (ts.isBinaryExpression(declaration) || ts.isPropertyAccessExpression(declaration))) {
+        const assignment = ts.isBinaryExpression(declaration) ? declaration : declaration.parent;
+        if (ts.isBinaryExpression(assignment) && ts.isIdentifier(assignment.right)) {
+          const value = this.checker.getSymbolAtLocation(assignment.right);
+          if (value && value !== symbol) {
+            symbol = value;
+            continue;
+          }
+        }
+      }
+      break;
+    }
+    return this.checker.getRootSymbols(symbol).flatMap((s) => s.declarations ?? []);
+  }
+
+  isExported(naming: ts.NamedDeclaration): boolean {
+    let holder: ts.Node = naming;
+    if (isMemberDeclaration(naming)) {
+      if (hasModifier(naming, ts.SyntaxKind.PrivateKeyword) || (naming.name && ts.isPrivateIdentifier(naming.name))) return false;
+      holder = naming.parent;
+      if (ts.isObjectLiteralExpression(holder)) {
+        const parent = holder.parent;
+        if (ts.isVariableDeclaration(parent)) holder = parent;
+        else return false;
+      }
+    }
+    return this.exportedDeclarations(naming.getSourceFile()).has(holder);
+  }
+
+  private exportedDeclarations(sf: ts.SourceFile): Set<ts.Node> {
+    let set = this.exportCache.get(sf);
+    if (set !== undefined) return set;
+    set = new Set();
+    const moduleSymbol = this.checker.getSymbolAtLocation(sf);
+    if (moduleSymbol !== undefined) {
+      for (const exported of this.checker.getExportsOfModule(moduleSymbol)) {
+        for (const d of this.targetDeclarations(exported)) set.add(d);
+      }
+      const exportEquals = moduleSymbol.exports?.get('export=' as ts.__String);
+      if (exportEquals) for (const d of this.targetDeclarations(exportEquals)) set.add(d);
+    }
+    this.exportCache.set(sf, set);
+    return set;
+  }
+}

@@ -1,0 +1,210 @@
+import { ts } from 'ts-morph';
+import { insertion, prefixRank, replacement, suffixRank, type TextEdit } from '../../textEdit.js';
+import { awaitEdits, isPromiseTypeNode, lineIndent, needsAsiGuard, wrapEdits } from '../../shared/syntax.js';
+import type { ChangeChain, Need, TransformContext } from '../Transform.js';
+import type { AsyncMark } from './floating.js';
+import { needsAwait, ownReturns, unitLabel } from './predicates.js';
+import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
+
+/** The text edits of a chain: seeds rewritten, functions made async, callbacks turned into loops. */
+export class Edits {
+  constructor(
+    private readonly context: TransformContext, private readonly graph: CallGraph,
+    /** Callbacks that become loop bodies: a concise body's value is no longer returned. */
+    private readonly loopBodies: ReadonlySet<ts.Node>,
+    /** Where each chain inserts `async ` (for the floating-promise check). */
+    private readonly asyncMarks: Map<ChangeChain, AsyncMark[]>,
+  ) {}
+
+  convertSeed(seed: Seed, chain: ChangeChain): void {
+    const { call, api } = seed;
+    const sf = call.getSourceFile();
+    const file = sf.fileName;
+    const planner = this.context.planner;
+    const callee = call.expression;
+    const namespace = ts.isPropertyAccessExpression(callee) ? (callee.expression as ts.Identifier).text : undefined;
+    const calleeStart = callee.getStart(sf);
+    const needs: Need[] = [];
+    const isTs = !/\.(c|m)?jsx?$/.test(file);
+    const semi = planner.style(sf).semi;
+    const nl = planner.style(sf).newline;
+    const named = (module: string, name: string): string => {
+      const local = planner.importLocal(sf, module, name);
+      needs.push({ kind: 'import', file, module, name, local });
+      return local;
+    };
+    if (namespace === undefined) needs.push({ kind: 'release', file, local: (callee as ts.Identifier).text, count: 1 });
+    let replaced: string;
+    let description: string;
+    switch (api.kind) {
+      case 'promises': {
+        replaced = namespace === undefined ? named('fs/promises', api.async) : `${namespace}.promises.${api.async}`;
+        description = `${api.sync} → await ${replaced}`;
+        break;
+      }
+      case 'exists': {
+        const access = namespace === undefined ? named('fs/promises', 'access') : `${namespace}.promises.access`;
+        const helper = planner.freeName(sf, 'pathExists', 'helper:pathExists');
+        const signature = isTs ? `(path: Parameters<typeof ${access}>[0]): Promise<boolean>` : '(path)';
+        needs.push({
+          kind: 'helper', file, key: `helper:${helper}`,
+          // In JavaScript the parameter's type comes from JSDoc (checkJs with noImplicitAny would flag it).
+          text: `${isTs ? '/** True when `path` exists (the async stand-in for existsSync). */' : `/**${nl} * True when \`path\` exists (the async stand-in for existsSync).${nl} * @param {import('fs').PathLike} path${nl} */`}${nl}async function ${helper}${signature} {${nl}  try {${nl}    await ${access}(path)${semi}${nl}    return true${semi}${nl}  } catch {${nl}    return false${semi}${nl}  }${nl}}`,
+        });
+        replaced = helper;
+        description = `existsSync → await ${helper} (access-based)`;
+        break;
+      }
+      case 'exec':
+      case 'promisify': {
+        const base = namespace === undefined ? named(api.module, api.async) : `${namespace}.${api.async}`;
+        const promisify = named('util', 'promisify');
+        const helper = planner.freeName(sf, `${api.async}Async`, `helper:${api.module}:${api.async}`);
+        needs.push({ kind: 'helper', file, key: `helper:${helper}`, text: `const ${helper} = ${promisify}(${base})${semi}` });
+        replaced = helper;
+        description = api.kind === 'exec' ? `${api.sync} → (await ${helper}(…)).stdout` : `${api.sync} → await ${helper}`;
+        break;
+      }
+    }
+    if (api.sync === 'randomBytes') {
+      const index = needs.findIndex((n) => n.kind === 'release');
+      if (index >= 0) needs.splice(index, 1);
+    }
+    chain.needs.push(...needs);
+    if (namespace !== undefined && replaced.startsWith(`${namespace}.`)) {
+      chain.edits.push(replacement(file, (callee as ts.PropertyAccessExpression).name.getStart(sf), callee.end, replaced.slice(namespace.length + 1)));
+    } else {
+      chain.edits.push(replacement(file, calleeStart, callee.end, replaced));
+    }
+    if (api.kind === 'exec') {
+      const guard = needsAsiGuard(call, sf) ? ';' : '';
+      chain.edits.push(insertion(file, call.getStart(sf), `${guard}(await `, prefixRank(call.end)));
+      chain.edits.push(insertion(file, call.end, ').stdout', suffixRank(call.getStart(sf))));
+    } else if (needsAwait(call, this.loopBodies)) {
+      chain.edits.push(...awaitEdits(call, sf));
+    }
+    chain.changes.push({ file, pos: call.getStart(sf), description });
+  }
+
+  makeAsync(unit: Unit, chain: ChangeChain): void {
+    const sf = unit.sf;
+    const file = sf.fileName;
+    const node = unit.node;
+    const label = unitLabel(unit);
+    if (unit.kind === 'signature') {
+      const type = ts.isMethodSignature(node) || ts.isMethodDeclaration(node) ? node.type : this.graph.annotatedFunctionType(unit)?.type;
+      if (type && !isPromiseTypeNode(type)) {
+        chain.edits.push(...promiseTypeEdits(type, sf));
+        chain.changes.push({ file, pos: node.getStart(sf), description: `${label} now returns a Promise` });
+      }
+      return;
+    }
+    if (unit.kind !== 'body') return;
+    const fn = node as FunctionNode;
+    const plan = unit.plan;
+    if (plan?.kind === 'for-of') {
+      chain.edits.push(...this.forOfEdits(fn as ts.ArrowFunction | ts.FunctionExpression, plan.call, plan.statement));
+      chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'forEach callback → sequential for…of' });
+      return;
+    }
+    if (plan?.kind === 'map-loop') {
+      chain.edits.push(...this.mapLoopEdits(fn as ts.ArrowFunction, plan.call, plan.declaration));
+      chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'map callback → sequential for…of with push' });
+      return;
+    }
+    const asyncPos = asyncKeywordPosition(fn, sf);
+    chain.edits.push(insertion(file, asyncPos, 'async ', prefixRank(Number.MAX_SAFE_INTEGER)));
+    let marks = this.asyncMarks.get(chain);
+    if (marks === undefined) this.asyncMarks.set(chain, (marks = []));
+    marks.push({ file, pos: asyncPos });
+    if (fn.type && !isPromiseTypeNode(fn.type)) chain.edits.push(...promiseTypeEdits(fn.type, sf));
+    const annotated = this.graph.annotatedFunctionType(unit);
+    if (annotated && !isPromiseTypeNode(annotated.type)) chain.edits.push(...promiseTypeEdits(annotated.type, sf));
+    if (plan?.kind === 'promise-all') {
+      const call = plan.call;
+      chain.edits.push(...wrapEdits(call, sf, 'await Promise.all(', ')', true));
+      if (plan.rename) {
+        const name = (call.expression as ts.PropertyAccessExpression).name;
+        chain.edits.push(replacement(file, name.getStart(sf), name.end, 'map'));
+      }
+      chain.changes.push({ file, pos: call.getStart(sf), description: 'callbacks run concurrently under await Promise.all' });
+      return;
+    }
+    const description = plan?.kind === 'leaf'
+      ? plan.awaited === true ? `${plan.callee} callback made async (the test framework awaits it)` : `callback passed to ${plan.callee} made async (${plan.callee} does not await it)`
+      : `${label} made async`;
+    chain.changes.push({ file, pos: fn.getStart(sf), description });
+  }
+
+  private forOfEdits(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, statement: ts.ExpressionStatement): TextEdit[] {
+    const sf = fn.getSourceFile();
+    const file = sf.fileName;
+    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const binding = loopBinding(fn, sf);
+    const edits: TextEdit[] = [
+      insertion(file, statement.getStart(sf), `for (const ${binding.text} of `, prefixRank(statement.end + 1)),
+      replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) `),
+    ];
+    if (ts.isBlock(fn.body)) {
+      edits.push(replacement(file, fn.body.end, statement.end, ''));
+      for (const ret of ownReturns(fn.body)) {
+        edits.push(replacement(file, ret.getStart(sf), ret.end, ret.getText(sf).trimEnd().endsWith(';') ? 'continue;' : 'continue'));
+      }
+    } else {
+      edits.push(replacement(file, fn.body.end, call.end, ''));
+    }
+    return edits;
+  }
+
+  private mapLoopEdits(fn: ts.ArrowFunction, call: ts.CallExpression, declaration: ts.VariableDeclaration | ts.ReturnStatement): TextEdit[] {
+    const sf = fn.getSourceFile();
+    const file = sf.fileName;
+    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const binding = loopBinding(fn, sf);
+    const style = this.context.planner.style(sf);
+    if (ts.isReturnStatement(declaration)) {
+      // return list.map(v => f(v))  →  const results = []; for (const v of list) results.push(await f(v)); return results;
+      const indent = lineIndent(sf, declaration.getStart(sf));
+      const target = this.context.planner.freeName(sf, 'results', `results:${declaration.pos}`);
+      return [
+        replacement(file, declaration.getStart(sf), call.getStart(sf), `const ${target} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
+        replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) ${target}.push(`),
+        replacement(file, fn.body.end, call.end, ')'),
+        insertion(file, declaration.end, `${style.newline}${indent}return ${target}${style.semi}`, prefixRank(declaration.end)),
+      ];
+    }
+    const statement = declaration.parent.parent;
+    const indent = lineIndent(sf, statement.getStart(sf));
+    const target = (declaration.name as ts.Identifier).text;
+    return [
+      insertion(file, call.getStart(sf), `[]${style.semi}${style.newline}${indent}for (const ${binding.text} of `, prefixRank(statement.end + 1)),
+      replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) ${target}.push(`),
+      replacement(file, fn.body.end, call.end, ')'),
+    ];
+  }
+}
+
+function loopBinding(fn: ts.ArrowFunction | ts.FunctionExpression, sf: ts.SourceFile): { text: string; entries: boolean } {
+  const [value, index] = fn.parameters;
+  const valueText = value ? value.name.getText(sf) : '_';
+  if (index === undefined) return { text: valueText, entries: false };
+  return { text: `[${index.name.getText(sf)}, ${valueText}]`, entries: true };
+}
+
+function asyncKeywordPosition(fn: FunctionNode, sf: ts.SourceFile): number {
+  if (ts.isArrowFunction(fn)) return fn.getStart(sf);
+  if (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) {
+    const keyword = fn.getChildren(sf).find((c) => c.kind === ts.SyntaxKind.FunctionKeyword);
+    return keyword ? keyword.getStart(sf) : fn.getStart(sf);
+  }
+  const name = (fn as ts.MethodDeclaration).name;
+  return name.getStart(sf);
+}
+
+function promiseTypeEdits(type: ts.TypeNode, sf: ts.SourceFile): TextEdit[] {
+  const start = type.getStart(sf);
+  return [
+    insertion(sf.fileName, start, 'Promise<', prefixRank(type.end)),
+    insertion(sf.fileName, type.end, '>', suffixRank(start)),
+  ];
+}

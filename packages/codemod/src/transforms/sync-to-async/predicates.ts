@@ -1,0 +1,157 @@
+import { ts } from 'ts-morph';
+import { isInsideTry } from '../../shared/syntax.js';
+import type { FunctionNode, Unit } from './units.js';
+
+/** Array methods whose callback result is used synchronously: an async callback would break them. */
+export const SYNC_ONLY_CALLBACKS = new Set([
+  'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'some', 'every', 'sort', 'toSorted', 'reduce',
+  'reduceRight', 'flatMap',
+]);
+
+export function isFunctionWithBody(node: ts.Node): node is FunctionNode {
+  return (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) ||
+    ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) && node.body !== undefined;
+}
+
+export function isMemberDeclaration(node: ts.Node): boolean {
+  return ts.isMethodDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isMethodSignature(node) || ts.isPropertySignature(node) ||
+    ts.isPropertyAssignment(node);
+}
+
+export function skipParens(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  return current;
+}
+
+export function isCommonJsExport(id: ts.Identifier): boolean {
+  let node: ts.Node = id;
+  while (ts.isShorthandPropertyAssignment(node.parent) || ts.isPropertyAssignment(node.parent) || ts.isObjectLiteralExpression(node.parent)) {
+    node = node.parent;
+  }
+  const parent = node.parent;
+  if (!ts.isBinaryExpression(parent) || parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken || parent.right !== node) return false;
+  const left = parent.left.getText();
+  return left === 'module.exports' || left.startsWith('exports.') || left.startsWith('module.exports.');
+}
+
+export function acceptsAnything(type: ts.Type): boolean {
+  return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
+}
+
+export function usesThisOrArguments(node: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (n.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(n) && n.text === 'arguments')) {
+      found = true;
+      return;
+    }
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+export function ownReturns(body: ts.Block): ts.ReturnStatement[] {
+  const found: ts.ReturnStatement[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) found.push(n);
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
+}
+
+export function returnsWithValue(body: ts.Block): boolean {
+  return ownReturns(body).some((r) => r.expression !== undefined);
+}
+
+export function isPlainReference(node: ts.Expression): boolean {
+  if (ts.isIdentifier(node) || node.kind === ts.SyntaxKind.ThisKeyword) return true;
+  return ts.isPropertyAccessExpression(node) && isPlainReference(node.expression);
+}
+
+/** `return f()` outside a try returns the promise itself; every other use needs `await`. */
+export function needsAwait(call: ts.CallExpression, loopBodies: ReadonlySet<ts.Node>): boolean {
+  const parent = call.parent;
+  if (ts.isAwaitExpression(parent)) return false;
+  if (ts.isReturnStatement(parent)) return isInsideTry(parent);
+  if (ts.isArrowFunction(parent) && parent.body === call) return loopBodies.has(parent);
+  return true;
+}
+
+export function declarationName(declaration: ts.NamedDeclaration): string {
+  const name = declaration.name?.getText() ?? '(anonymous)';
+  const owner = declaration.parent;
+  if (owner && (ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner)) && owner.name) return `${owner.name.text}.${name}`;
+  return name;
+}
+
+export function unitLabel(unit: Unit): string {
+  const node = unit.node;
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+    const parent = node.parent;
+    if ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.name) {
+      return declarationName(parent);
+    }
+    return 'callback';
+  }
+  return declarationName(node as ts.NamedDeclaration);
+}
+
+export function calleeLabel(call: ts.CallExpression): string {
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee)) return `${callee.name.getText()}()`;
+  return `${callee.getText().slice(0, 40)}()`;
+}
+
+export function lineOf(node: ts.Node): number {
+  const sf = node.getSourceFile();
+  return sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+}
+
+export function calleeText(call: ts.CallExpression): string {
+  const text = call.expression.getText().replace(/\s+/g, ' ');
+  return `${text.length > 60 ? `${text.slice(0, 57)}...` : text}()`;
+}
+
+/** `f.call(…)`, `f.apply(…)`, `f.bind(…)`: the name of the Function method used on `callee`. */
+export function dynamicUse(callee: ts.Expression): 'call' | 'apply' | 'bind' | undefined {
+  const parent = callee.parent;
+  if (!ts.isPropertyAccessExpression(parent) || parent.expression !== callee) return undefined;
+  const name = parent.name.text;
+  return name === 'call' || name === 'apply' || name === 'bind' ? name : undefined;
+}
+
+/**
+ * A read of a function-valued member that can't call it or hand it on: an assignment target,
+ * `typeof`/`!`/`delete`, a read of parsed JSON, a truth test (`if (x.m)`, `x.m && …`), a comparison.
+ */
+export function isHarmlessRead(callee: ts.Expression): boolean {
+  // Data parsed from JSON holds no functions.
+  if (ts.isPropertyAccessExpression(callee) && isJsonParse(skipParens(callee.expression))) return true;
+  let node: ts.Node = callee;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent)) {
+    const op = parent.operatorToken.kind;
+    if (parent.left === node && op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return true;
+    if (parent.left === node && op === ts.SyntaxKind.AmpersandAmpersandToken) return true;
+    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+      op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return true;
+    return false;
+  }
+  if (ts.isTypeOfExpression(parent) || ts.isDeleteExpression(parent)) return true;
+  if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) && parent.expression === node) return true;
+  if (ts.isConditionalExpression(parent) && parent.condition === node) return true;
+  return false;
+}
+
+function isJsonParse(node: ts.Expression): boolean {
+  return ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'parse' &&
+    ts.isIdentifier(node.expression.expression) && node.expression.expression.text === 'JSON';
+}

@@ -1,0 +1,123 @@
+import { ts } from 'ts-morph';
+import { SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from '../../shared/syncApis.js';
+import type { TransformContext, TransformStop } from '../Transform.js';
+import type { CallGraph, Seed } from './units.js';
+
+/** Finds the sync API calls (seeds) that start every chain. */
+export class Seeds {
+  private readonly checker: ts.TypeChecker;
+
+  constructor(private readonly context: TransformContext, private readonly graph: CallGraph, private readonly stops: TransformStop[]) {
+    this.checker = context.checker;
+  }
+
+  find(): Seed[] {
+    const seeds: Seed[] = [];
+    for (const sf of this.context.files) {
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) {
+          const api = this.syncApiOf(node);
+          if (api !== undefined) {
+            const refusal = this.seedRefusal(node, api);
+            if (refusal !== undefined) {
+              this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: refusal });
+            } else {
+              const unit = this.graph.containerUnit(node);
+              const seed: Seed = { call: node, api, unit };
+              unit.seeds.push(seed);
+              seeds.push(seed);
+            }
+          } else {
+            const lookalike = this.unresolvedLookalike(node);
+            if (lookalike !== undefined) {
+              this.stops.push({
+                file: sf.fileName, pos: node.getStart(sf),
+                reason: `${lookalike} looks like a sync ${moduleLabel(lookalike)} call but the type checker can't resolve it to Node's API (missing @types/node, or an untyped module object); not converted: convert it by hand or make it resolvable`,
+              });
+            }
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    return seeds;
+  }
+
+  private syncApiOf(call: ts.CallExpression): SyncApi | undefined {
+    const callee = call.expression;
+    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name : undefined;
+    if (name === undefined) return undefined;
+    const api = SYNC_APIS.get(name.text);
+    if (api === undefined) return undefined;
+    if (api.sync === 'randomBytes' && call.arguments.length !== 1) return undefined;
+    let symbol = this.checker.getSymbolAtLocation(name);
+    if (symbol === undefined) return undefined;
+    if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    const declaration = symbol.declarations?.[0];
+    if (declaration === undefined) return undefined;
+    return moduleOfDeclarationFile(declaration.getSourceFile().fileName) === api.module ? api : undefined;
+  }
+
+  private seedRefusal(call: ts.CallExpression, api: SyncApi): string | undefined {
+    const callee = call.expression;
+    if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression)) {
+      return `${api.sync} is called on an expression (${callee.expression.getText()}); import the module first so the call can be rewritten`;
+    }
+    if (api.kind === 'exec') {
+      const options = call.arguments[api.sync === 'execSync' ? 1 : 2] ?? (api.sync === 'execFileSync' ? call.arguments[1] : undefined);
+      if (options && ts.isObjectLiteralExpression(options)) {
+        for (const property of options.properties) {
+          const key = property.name && ts.isIdentifier(property.name) ? property.name.text : undefined;
+          if (key === 'stdio' || key === 'input') {
+            return `${api.sync} with the \`${key}\` option has no exec/execFile equivalent; convert it by hand (spawn)`;
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A call that looks like a sync API the checker can't resolve: `xxxSync(` on a receiver named
+   * like fs/child_process/zlib/crypto, or a bare `readFileSync(` whose binding comes from
+   * `require('fs')`/an import of a core module. Returns the call's text (for the stop).
+   */
+  private unresolvedLookalike(call: ts.CallExpression): string | undefined {
+    const callee = call.expression;
+    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name : undefined;
+    if (name === undefined || !/Sync$/.test(name.text)) return undefined;
+    if (this.resolvesToDeclaredFunction(name)) return undefined;
+    if (ts.isPropertyAccessExpression(callee)) {
+      const receiver = callee.expression;
+      const text = ts.isIdentifier(receiver) ? receiver.text : ts.isCallExpression(receiver) ? receiver.getText() : '';
+      if (LOOKALIKE_RECEIVER.test(text) || CORE_REQUIRE.test(text)) return `${text}.${name.text}`;
+      return ts.isIdentifier(receiver) && CORE_REQUIRE.test(this.bindingSource(receiver)) ? `${text}.${name.text}` : undefined;
+    }
+    return CORE_REQUIRE.test(this.bindingSource(name)) || (this.checker.getSymbolAtLocation(name) === undefined && SYNC_APIS.has(name.text))
+      ? name.text : undefined;
+  }
+
+  /** Where a binding comes from, as `require('<module>')` text (for a require or an import), else ''. */
+  private bindingSource(id: ts.Identifier): string {
+    const declaration = this.checker.getSymbolAtLocation(id)?.declarations?.[0];
+    if (declaration === undefined) return '';
+    let node: ts.Node = declaration;
+    while (!ts.isSourceFile(node) && !ts.isVariableDeclaration(node) && !ts.isImportDeclaration(node)) node = node.parent;
+    return ts.isVariableDeclaration(node) ? node.initializer?.getText() ?? '' : ts.isImportDeclaration(node) ? `require(${node.moduleSpecifier.getText()})` : '';
+  }
+
+  /** True when the name resolves to a typed function (Node's API or something else the checker knows). */
+  private resolvesToDeclaredFunction(name: ts.Identifier): boolean {
+    const type = this.checker.getTypeAtLocation(name);
+    return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) === 0 && type.getCallSignatures().length > 0;
+  }
+}
+
+const LOOKALIKE_RECEIVER = /^(fs|FS|fse|fsExtra|nodeFs|childProcess|child_process|cp|zlib|crypto)$/;
+const CORE_REQUIRE = /^require\(\s*['"](node:)?(fs|fs\/promises|child_process|zlib|crypto)['"]\s*\)$/;
+
+function moduleLabel(text: string): string {
+  return /exec|spawn/i.test(text) ? 'child_process' : /gzip|gunzip|deflate|inflate|unzip|brotli/i.test(text) ? 'zlib' :
+    /pbkdf2|scrypt|random/i.test(text) ? 'crypto' : 'fs';
+}

@@ -1,0 +1,130 @@
+import { ts } from 'ts-morph';
+import type { SyncApi } from '../../shared/syncApis.js';
+import { isFunctionWithBody } from './predicates.js';
+
+export type FunctionNode =
+  | ts.FunctionDeclaration | ts.MethodDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration | ts.SetAccessorDeclaration;
+
+export type CallbackPlan =
+  | { kind: 'for-of'; call: ts.CallExpression; statement: ts.ExpressionStatement }
+  | { kind: 'map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration | ts.ReturnStatement }
+  | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
+  /** A callback left to its caller; `awaited` when that caller (a test framework) awaits the promise. */
+  | { kind: 'leaf'; callee: string; awaited?: boolean }
+  | { kind: 'iife'; call: ts.CallExpression };
+
+export interface Unit {
+  id: number;
+  /** A function with a body, a signature (interface member, abstract method, function-typed property) or a source file. */
+  node: ts.Node;
+  sf: ts.SourceFile;
+  kind: 'body' | 'signature' | 'top-level' | 'class-init';
+  callees: Set<Unit>;
+  callers: Set<Unit>;
+  links: Set<Unit>;
+  seeds: Seed[];
+  explored: boolean;
+  /** Already returns a promise: callers need not change. */
+  alreadyAsync: boolean;
+  block?: { reason: string; at: ts.Node };
+  poison?: string;
+  plan?: CallbackPlan;
+}
+
+export interface Seed {
+  call: ts.CallExpression;
+  api: SyncApi;
+  unit: Unit;
+}
+
+export interface CallSite {
+  call: ts.CallExpression;
+  caller: Unit;
+  callee: Unit;
+  /** Found by name through an untyped receiver (field-based rule), not by the type checker. */
+  uncertain?: boolean;
+}
+
+/** The units of the analysis and the call edges between them. */
+export class CallGraph {
+  readonly units = new Map<ts.Node, Unit>();
+  readonly callSites: CallSite[] = [];
+  private nextId = 0;
+
+  unitOf(node: ts.Node, kind: Unit['kind']): Unit {
+    let unit = this.units.get(node);
+    if (unit === undefined) {
+      unit = {
+        id: this.nextId++, node, sf: node.getSourceFile(), kind, callees: new Set(), callers: new Set(), links: new Set(),
+        seeds: [], explored: false, alreadyAsync: false,
+      };
+      this.units.set(node, unit);
+    }
+    return unit;
+  }
+
+  /** The unit whose body holds `node`: the nearest function, class field initializer or the file. */
+  containerUnit(node: ts.Node): Unit {
+    for (let current = node.parent; current !== undefined; current = current.parent) {
+      if (isFunctionWithBody(current)) return this.unitOf(current, 'body');
+      if (ts.isPropertyDeclaration(current) || ts.isClassStaticBlockDeclaration(current)) return this.unitOf(current, 'class-init');
+      if (ts.isSourceFile(current)) return this.unitOf(current, 'top-level');
+    }
+    throw new Error('node outside a source file');
+  }
+
+  /** The unit for a member/function declaration found by symbol lookup. */
+  unitForDeclaration(declaration: ts.Node): Unit | undefined {
+    if (ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration)) {
+      return this.unitOf(declaration, declaration.body ? 'body' : 'signature');
+    }
+    if (ts.isMethodSignature(declaration) || ts.isPropertySignature(declaration)) return this.unitOf(declaration, 'signature');
+    if (ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration) || ts.isVariableDeclaration(declaration)) {
+      const init = declaration.initializer;
+      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return this.unitOf(init, 'body');
+      if (!ts.isPropertyAssignment(declaration) && declaration.type) return this.unitOf(declaration, 'signature');
+      return undefined;
+    }
+    if (ts.isShorthandPropertyAssignment(declaration)) return undefined;
+    return undefined;
+  }
+
+  /** The declaration that names a unit (what references resolve to). */
+  namingDeclaration(unit: Unit): ts.NamedDeclaration | undefined {
+    const node = unit.node;
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+      const parent = node.parent;
+      if ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer === node) {
+        return parent;
+      }
+      return undefined;
+    }
+    if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isMethodSignature(node) ||
+      ts.isPropertySignature(node) || ts.isPropertyDeclaration(node) || ts.isVariableDeclaration(node)) {
+      return node;
+    }
+    return undefined;
+  }
+
+  block(unit: Unit, reason: string, at: ts.Node = unit.node): void {
+    unit.block ??= { reason, at };
+  }
+
+  /** For function-typed properties and variables: the `() => T` annotation. */
+  annotatedFunctionType(unit: Unit): ts.FunctionTypeNode | undefined {
+    const naming = ts.isArrowFunction(unit.node) || ts.isFunctionExpression(unit.node) ? unit.node.parent : unit.node;
+    if ((ts.isVariableDeclaration(naming) || ts.isPropertyDeclaration(naming) || ts.isPropertySignature(naming)) && naming.type &&
+      ts.isFunctionTypeNode(naming.type)) {
+      return naming.type;
+    }
+    return undefined;
+  }
+
+  addEdge(caller: Unit, callee: Unit, call: ts.CallExpression | undefined, queue: Unit[]): void {
+    caller.callees.add(callee);
+    callee.callers.add(caller);
+    if (call) this.callSites.push({ call, caller, callee });
+    queue.push(caller);
+  }
+}
