@@ -186,7 +186,7 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
   const write = step('codemod-write', codemod(['--write', '--allow-dirty', '--json', reportPath, ...(options.verify ? ['--verify', spec.test] : [])]), { isolated, timeout: options.verify ? timeout * 8 : timeout });
   result.timing.write = { seconds: write.seconds, ...(write.peakBytes !== undefined ? { peakBytes: write.peakBytes } : {}) };
   result.codemodExit = write.exitCode;
-  result.codemodMessage = tail(write.output, 4);
+  result.codemodMessage = tail(write.output.split('\n').filter((l) => !l.startsWith('Command exited with non-zero status')).join('\n'), 4);
   result.report = existsSync(reportPath) ? rebaseReport(JSON.parse(readFileSync(reportPath, 'utf8')) as CodemodJson, dir) : {};
   result.changedFiles = changed(dir);
   writeFileSync(join(logs, 'codemod.diff'), git(dir, ['diff', 'HEAD']));
