@@ -8,6 +8,8 @@
  * `m`), and from a callback to the function that passes it on. That is generous to the codemod on
  * purpose: a site counts as silent only when no stop anywhere up its possible chains explains it.
  */
+import { realpathSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import type { FileScan, SyncSite } from './siteCounter.ts';
 
 /** The parts of the codemod's `--json` report the bench reads (paths relative to `root`). */
@@ -18,6 +20,28 @@ export interface CodemodJson {
   skipped?: { file: string; reason: string }[];
   diagnosticsRolledBack?: { file: string; line: number; description: string; diagnostics?: { code: number; file: string; line: number; message: string }[] }[];
   files?: string[];
+}
+
+/**
+ * The report's paths are relative to the codemod's root (the directory of the tsconfig it used,
+ * e.g. src/lib); the bench's are relative to the project's root. Rewrites the report to the latter.
+ */
+export function rebaseReport(report: CodemodJson, projectDir: string): CodemodJson {
+  const base = realpathSync(projectDir);
+  const root = report.root !== undefined ? realpathSync(report.root) : base;
+  if (root === base) return report;
+  const map = (file: string): string => relative(base, resolve(root, file)).split(sep).join('/');
+  const out: CodemodJson = { ...report, root: base };
+  if (report.changes) out.changes = report.changes.map((c) => ({ ...c, file: map(c.file) }));
+  if (report.stops) out.stops = report.stops.map((c) => ({ ...c, file: map(c.file) }));
+  if (report.skipped) out.skipped = report.skipped.map((c) => ({ ...c, file: map(c.file) }));
+  if (report.files) out.files = report.files.map(map);
+  if (report.diagnosticsRolledBack) {
+    out.diagnosticsRolledBack = report.diagnosticsRolledBack.map((r) => ({
+      ...r, file: map(r.file), ...(r.diagnostics ? { diagnostics: r.diagnostics.map((d) => ({ ...d, file: map(d.file) })) } : {}),
+    }));
+  }
+  return out;
 }
 
 export type SiteOutcome =

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attribute, type Attribution, type CodemodJson } from './attribution.ts';
+import { attribute, rebaseReport, type Attribution, type CodemodJson } from './attribution.ts';
 import { canIsolate, projectEnv, runCommand, type RunResult } from './run.ts';
 import { scanFile, syntaxErrorCount, type FileScan } from './siteCounter.ts';
 import { parseTestSummary, type TestSummary } from './testSummary.ts';
@@ -186,8 +186,8 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
   const write = step('codemod-write', codemod(['--write', '--allow-dirty', '--json', reportPath, ...(options.verify ? ['--verify', spec.test] : [])]), { isolated, timeout: options.verify ? timeout * 8 : timeout });
   result.timing.write = { seconds: write.seconds, ...(write.peakBytes !== undefined ? { peakBytes: write.peakBytes } : {}) };
   result.codemodExit = write.exitCode;
-  result.codemodMessage = tail(write.output, 4);
-  result.report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as CodemodJson) : {};
+  result.codemodMessage = tail(write.output.split('\n').filter((l) => !l.startsWith('Command exited with non-zero status')).join('\n'), 4);
+  result.report = existsSync(reportPath) ? rebaseReport(JSON.parse(readFileSync(reportPath, 'utf8')) as CodemodJson, dir) : {};
   result.changedFiles = changed(dir);
   writeFileSync(join(logs, 'codemod.diff'), git(dir, ['diff', 'HEAD']));
   for (const file of result.changedFiles) {
@@ -198,7 +198,7 @@ export function runProject(spec: ProjectSpec, options: BenchOptions, say: (line:
   }
   result.after = new Map(scan(dir, files).map((s) => [s.file, s]));
   const failed = write.exitCode !== 0 && write.exitCode !== 1;
-  const failure = failed ? `exit ${String(write.exitCode)}${write.timedOut ? ' (timed out)' : ''}: ${write.output.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? ''}` : undefined;
+  const failure = failed ? `exit ${String(write.exitCode)}${write.timedOut ? ' (timed out)' : ''}: ${write.output.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Command exited with non-zero status')).slice(-1)[0] ?? ''}` : undefined;
   result.attribution = attribute(result.before, result.after, result.report, failure);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'bench: codemod', '--allow-empty', '--no-verify']);
