@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The runtime's RedisManager bounds every command through its own `timed(work, ms, operation)`.
+    files: ['packages/runtime/src/redis/**/*.ts'],
+    rules: { '@asyncguard/require-timeout': ['error', { wrappers: ['timed'] }] },
+  },
+  {
     // Tests, benchmarks and scripts block, open raw clients and skip budgets on purpose: they
     // provoke and measure exactly what the rules forbid in services.
     files: ['**/*.test.ts', '**/*TestSupport.ts', 'bench/**', '**/scripts/**', '**/tests/**'],
