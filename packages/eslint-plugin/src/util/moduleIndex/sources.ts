@@ -11,7 +11,10 @@ export function loadTypeScript(): typeof ts | null {
   typescript = null;
   for (const from of [join(process.cwd(), 'package.json'), import.meta.url]) {
     try {
-      typescript = createRequire(from)('typescript') as typeof ts;
+      const candidate = createRequire(from)('typescript') as typeof ts;
+      // The index uses TypeScript ≥ 4.9's factory guards (getModifiers, isSatisfiesExpression).
+      if (typeof candidate.getModifiers !== 'function' || typeof candidate.isSatisfiesExpression !== 'function') continue;
+      typescript = candidate;
       break;
     } catch {
       // Not resolvable from here: try the next place.
