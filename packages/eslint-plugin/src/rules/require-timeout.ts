@@ -236,6 +236,8 @@ export default createRule<Options, MessageIds>({
     const protectedByContext = (node: TSESTree.Node, category: BudgetCategory, depth: number): boolean => {
       let child: TSESTree.Node = node;
       let parent = node.parent;
+      // `const pending = client.get(k); ... withTimeout(pending, ms)`: a stored promise that is later bounded.
+      if (storedThenBounded(node, category, depth)) return true;
       while (parent) {
         if (parent.type === AST_NODE_TYPES.CallExpression && child !== parent.callee) {
           const name = calleeName(parent.callee);
@@ -260,6 +262,19 @@ export default createRule<Options, MessageIds>({
         parent = parent.parent;
       }
       return false;
+    };
+
+    /** The call initialises a `const` whose value is passed on to a wrapper (or a timed race) somewhere. */
+    const storedThenBounded = (call: TSESTree.Node, category: BudgetCategory, depth: number): boolean => {
+      let init: TSESTree.Node = call;
+      while (init.parent && (init.parent.type === AST_NODE_TYPES.TSAsExpression || init.parent.type === AST_NODE_TYPES.TSSatisfiesExpression || init.parent.type === AST_NODE_TYPES.TSNonNullExpression)) {
+        init = init.parent;
+      }
+      const declarator = init.parent;
+      if (depth >= MAX_HELPER_DEPTH || declarator?.type !== AST_NODE_TYPES.VariableDeclarator || declarator.init !== init || declarator.id.type !== AST_NODE_TYPES.Identifier) return false;
+      if (declarator.parent.type !== AST_NODE_TYPES.VariableDeclaration || declarator.parent.kind !== 'const') return false;
+      const variable = sourceCode.getDeclaredVariables(declarator)[0];
+      return variable?.references.some((r) => r.isRead() && protectedByContext(r.identifier, category, depth + 1)) ?? false;
     };
 
     /**

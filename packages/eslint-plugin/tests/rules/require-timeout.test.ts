@@ -21,6 +21,8 @@ runInBothModes('require-timeout', rule, {
     // Blocking commands are judged by their own timeout argument.
     `${CLIENT}export async function f() { return redis.blpop('queue', 5); }`,
     `${CLIENT}export async function f() { return redis.xread('BLOCK', 1000, 'STREAMS', 's', '$'); }`,
+    // A promise stored in a const and bounded where it is used.
+    `${CLIENT}export async function f(block: boolean) {\n  const pending = redis.get('k') as Promise<string | null>;\n  return block ? pending : withTimeout(pending, 1000);\n}`,
     // A helper whose every call is protected.
     `${CLIENT}async function getUser(id: string) { return redis.get(id); }\nexport async function b() { return withTimeout(getUser('2'), 1000); }`,
     { code: `${CLIENT}declare function pTimeout<T>(p: Promise<T>, o: object): Promise<T>;\nexport async function f() { return pTimeout(redis.get('k'), { milliseconds: 100 }); }`, options: [{ wrappers: ['pTimeout'] }] },
@@ -145,6 +147,17 @@ runInBothModes('require-timeout', rule, {
       code: `${CLIENT}export async function f() { return withTimeout(redis.get('k'), 1000); }`,
       options: [{ budgets: { redis: 500 } }],
       errors: [{ messageId: 'overBudget', data: { ms: 1000, category: 'redis', budget: 500 }, ...at(`${CLIENT}export async function f() { return withTimeout(redis.get('k'), 1000); }`, '1000') }],
+    },
+  ],
+});
+
+const storedUnbounded = `${CLIENT}export async function f() {\n  const pending = redis.get('k');\n  return pending;\n}`;
+runInBothModes('require-timeout, stored promises', rule, {
+  valid: [],
+  invalid: [
+    {
+      code: storedUnbounded,
+      errors: [{ messageId: 'missingTimeout', ...at(storedUnbounded, "redis.get('k')"), suggestions: [{ messageId: 'wrapWithTimeout', output: storedUnbounded.replace("redis.get('k')", "withTimeout(redis.get('k'), 2000)") }] }],
     },
   ],
 });

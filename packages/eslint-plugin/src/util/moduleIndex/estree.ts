@@ -28,7 +28,13 @@ export class CrossFile {
     if (depth > MAX_DEPTH) return null;
     if (this.#memo.has(node)) return this.#memo.get(node)!;
     this.#memo.set(node, null); // cycle guard
-    const value = this.#compute(node, depth);
+    let value: Value | null;
+    try {
+      value = this.#compute(node, depth);
+    } catch {
+      // Whatever another module holds, the index never fails a lint: it just learns nothing.
+      value = null;
+    }
     this.#memo.set(node, value);
     return value;
   }

@@ -11,7 +11,10 @@ export function loadTypeScript(): typeof ts | null {
   typescript = null;
   for (const from of [join(process.cwd(), 'package.json'), import.meta.url]) {
     try {
-      typescript = createRequire(from)('typescript') as typeof ts;
+      const candidate = createRequire(from)('typescript') as typeof ts;
+      // The index uses TypeScript ≥ 4.9's factory guards (getModifiers, isSatisfiesExpression).
+      if (typeof candidate.getModifiers !== 'function' || typeof candidate.isSatisfiesExpression !== 'function') continue;
+      typescript = candidate;
       break;
     } catch {
       // Not resolvable from here: try the next place.
@@ -97,7 +100,9 @@ export class SourceCache {
       const text = readFileSync(path, 'utf8');
       this.parses++;
       const kind = /\.[cm]?tsx$|\.jsx$/.test(path) ? tsModule.ScriptKind.TSX : /\.[cm]?ts$/.test(path) ? tsModule.ScriptKind.TS : tsModule.ScriptKind.JS;
-      const source = tsModule.createSourceFile(path, text, tsModule.ScriptTarget.Latest, true, kind);
+      // JSDoc is never read: skip parsing it (TypeScript ≥ 5.3 honours the mode; older ones ignore it).
+      const options = { languageVersion: tsModule.ScriptTarget.Latest, jsDocParsingMode: 1 /* JSDocParsingMode.ParseNone */ } as ts.CreateSourceFileOptions;
+      const source = tsModule.createSourceFile(path, text, options, true, kind);
       return { path, source, memo: new Map() };
     } catch {
       return null;
