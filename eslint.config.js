@@ -21,12 +21,6 @@ export default tseslint.config(
     rules: { '@asyncguard/require-timeout': ['error', { wrappers: ['timed'] }] },
   },
   {
-    // VectorIndex.insert() is bounded by its callers (withTimeout, or the build job's signal between
-    // slices); the rule does not follow a method's callers, and LlamaIndex's insertNodes takes no signal.
-    files: ['examples/knowledge-base/src/VectorIndex.ts'],
-    rules: { '@asyncguard/require-timeout': 'off' },
-  },
-  {
     // Tests, benchmarks and scripts block, open raw clients and skip budgets on purpose: they
     // provoke and measure exactly what the rules forbid in services.
     files: ['**/*.test.ts', '**/*TestSupport.ts', 'bench/**', '**/scripts/**', '**/tests/**', 'examples/*/src/behaviour/**'],

@@ -60,6 +60,9 @@ export class VectorIndex {
     for (let start = 0; start < items.length; start += SLICE) {
       signal?.throwIfAborted();
       const slice = items.slice(start, start + SLICE).map(toNode);
+      // The whole insert is bounded by its callers (withTimeout, or the build job's signal checked
+      // between slices); LlamaIndex's insertNodes takes no signal of its own.
+      // eslint-disable-next-line @asyncguard/require-timeout -- bounded by the caller, see above
       await Settings.withEmbedModel(this.options.embedModel, () => this.index.insertNodes(slice));
       this.nodes += slice.length;
       if (afterSlice !== undefined) await afterSlice(slice);
