@@ -76,7 +76,7 @@ class SyncToAsyncAnalysis {
     }
     if (unit.kind === 'top-level') {
       if (!this.allowsTopLevelAwait(unit.sf)) {
-        this.graph.block(unit, 'CommonJS top level: top-level await is not available; move this code into an async main() and call it');
+        this.graph.block(unit, 'CommonJS top level runs while the module loads: CommonJS has no top-level await; move this code into an async main() and call it');
       }
       unit.alreadyAsync = true;
       return;
