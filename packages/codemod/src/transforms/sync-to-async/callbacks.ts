@@ -119,7 +119,9 @@ export class Callbacks {
     });
     if (!requiresPromise) {
       const returned = this.checker.typeToString(this.checker.getReturnTypeOfSignature(signatures[0]!));
-      this.graph.block(unit, `callback passed to ${calleeText}, which is not known to await it (it expects ${returned}): made async, its promise would float (errors become unhandled rejections, later code stops waiting for its I/O); convert it by hand`);
+      const api = ts.isPropertyAccessExpression(callee) && /\s|.{41}/.test(callee.expression.getText())
+        ? `….${callee.name.getText()}` : calleeText.replace(/\s+/g, ' ');
+      this.graph.block(unit, `callback passed to ${api}, which is not known to await it (it expects ${returned}): made async, its promise would float (errors become unhandled rejections, later code stops waiting for its I/O); convert it by hand`);
       return;
     }
     unit.plan = { kind: 'leaf', callee: calleeText };
