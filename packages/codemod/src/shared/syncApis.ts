@@ -1,14 +1,17 @@
 /** How a synchronous Node API call becomes its asynchronous twin. */
 export interface SyncApi {
-  module: 'fs' | 'child_process' | 'zlib' | 'crypto';
+  module: 'fs' | 'child_process' | 'zlib' | 'crypto' | 'fs-extra';
   sync: string;
   /**
    * `promises`: the same-named function of `fs/promises`; `exists`: an `access`-based helper
    * (`existsSync` has no promise twin); `exec`: a promisified exec/execFile whose result's
-   * `stdout` stands in for the sync return value; `promisify`: `util.promisify` of the callback form.
+   * `stdout` stands in for the sync return value; `promisify`: `util.promisify` of the callback form;
+   * `same-module`: the module's own function `async`, which returns a promise when given no callback (fs-extra).
    */
-  kind: 'promises' | 'exists' | 'exec' | 'promisify';
+  kind: 'promises' | 'exists' | 'exec' | 'promisify' | 'same-module';
   async: string;
+  /** fs-extra: the first major version whose `async` returns a promise when called without a callback. */
+  sinceMajor?: number;
 }
 
 const fsPairs = [
@@ -39,3 +42,27 @@ export function moduleOfDeclarationFile(fileName: string): SyncApi['module'] | u
   const match = /[\\/]@types[\\/]node[\\/](fs|child_process|zlib|crypto)\.d\.ts$/.exec(fileName);
   return match?.[1] as SyncApi['module'] | undefined;
 }
+
+/**
+ * fs-extra (from 3.0) re-exports the fs functions and its own helpers; every async one returns a
+ * promise when called without a callback. `fs.copyFile`/`rm`/`cp`/`opendir` came later (gated on a
+ * newer major, conservatively); `moveSync` came in 4.0. `existsSync` becomes `pathExists` (3.0).
+ */
+const fsExtraFsPairs = [
+  'readFile', 'writeFile', 'appendFile', 'mkdir', 'mkdtemp', 'readdir', 'stat', 'lstat', 'unlink', 'rmdir',
+  'rename', 'access', 'realpath', 'readlink', 'symlink', 'link', 'chmod', 'chown', 'utimes', 'truncate',
+];
+const fsExtraOwn: Array<[sync: string, async: string, sinceMajor: number]> = [
+  ['readJsonSync', 'readJson', 3], ['readJSONSync', 'readJSON', 3], ['writeJsonSync', 'writeJson', 3], ['writeJSONSync', 'writeJSON', 3],
+  ['outputFileSync', 'outputFile', 3], ['outputJsonSync', 'outputJson', 3], ['outputJSONSync', 'outputJSON', 3],
+  ['ensureDirSync', 'ensureDir', 3], ['mkdirsSync', 'mkdirs', 3], ['mkdirpSync', 'mkdirp', 3],
+  ['ensureFileSync', 'ensureFile', 3], ['createFileSync', 'createFile', 3],
+  ['copySync', 'copy', 3], ['removeSync', 'remove', 3], ['emptyDirSync', 'emptyDir', 3], ['emptydirSync', 'emptydir', 3],
+  ['pathExistsSync', 'pathExists', 3], ['existsSync', 'pathExists', 3], ['moveSync', 'move', 4],
+  ['copyFileSync', 'copyFile', 11], ['rmSync', 'rm', 11], ['opendirSync', 'opendir', 11],
+];
+
+export const FS_EXTRA_SYNC_APIS: ReadonlyMap<string, SyncApi> = new Map<string, SyncApi>([
+  ...fsExtraFsPairs.map((name): [string, SyncApi] => [`${name}Sync`, { module: 'fs-extra', sync: `${name}Sync`, kind: 'same-module', async: name, sinceMajor: 3 }]),
+  ...fsExtraOwn.map(([sync, async, sinceMajor]): [string, SyncApi] => [sync, { module: 'fs-extra', sync, kind: 'same-module', async, sinceMajor }]),
+]);

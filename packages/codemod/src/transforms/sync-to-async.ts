@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { awaitEdits, hasModifier, isPromiseTypeNode, isThenable } from '../shared/syntax.js';
+import { awaitBlocker, awaitEdits, hasModifier, isPromiseTypeNode, isThenable } from '../shared/syntax.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult, TransformStop } from './Transform.js';
 import { Callbacks } from './sync-to-async/callbacks.js';
 import { Callers } from './sync-to-async/callers.js';
@@ -55,6 +55,7 @@ class SyncToAsyncAnalysis {
       unit.explored = true;
       this.explore(unit, queue);
     }
+    this.blockUnawaitable(seeds);
     this.poison();
     const asyncUnits = this.asyncClosure(seeds);
     for (const unit of this.graph.units.values()) {
@@ -75,7 +76,7 @@ class SyncToAsyncAnalysis {
     }
     if (unit.kind === 'top-level') {
       if (!this.allowsTopLevelAwait(unit.sf)) {
-        this.graph.block(unit, 'CommonJS top level: top-level await is not available; move this code into an async main() and call it');
+        this.graph.block(unit, 'CommonJS top level runs while the module loads: CommonJS has no top-level await; move this code into an async main() and call it');
       }
       unit.alreadyAsync = true;
       return;
@@ -101,8 +102,15 @@ class SyncToAsyncAnalysis {
       this.graph.block(unit, 'type predicate/assertion function cannot be async');
       return;
     }
-    if (unit.kind === 'body' && (hasModifier(node, ts.SyntaxKind.AsyncKeyword) || this.returnsPromise(node as FunctionNode))) {
+    if (unit.kind === 'body' && hasModifier(node, ts.SyntaxKind.AsyncKeyword)) {
       unit.alreadyAsync = true;
+      return;
+    }
+    if (unit.kind === 'body' && this.returnsPromise(node as FunctionNode)) {
+      // It stays promise-returning for its callers; an await inside it needs `async`, which keeps
+      // the result a native promise only when it already was one.
+      unit.alreadyAsync = true;
+      unit.promiseReturning = this.returnsNativePromise(node as FunctionNode) ? 'native' : 'other';
       return;
     }
     if (unit.kind === 'signature' && this.signatureReturnsPromise(unit)) {
@@ -141,6 +149,24 @@ class SyncToAsyncAnalysis {
     this.callers.findCallers(unit, naming, queue);
   }
 
+  /**
+   * A call the chain would have to await where `await` is not allowed (a default parameter value,
+   * a class field initializer, a static block): the function around it stays synchronous, with
+   * the reason at the call, instead of an edit the type check would roll back.
+   */
+  private blockUnawaitable(seeds: Seed[]): void {
+    const check = (call: ts.CallExpression, unit: Unit, label: string): void => {
+      if (!needsAwait(call, this.loopBodies)) return;
+      const blocker = awaitBlocker(call);
+      if (blocker !== undefined) this.graph.block(unit, `${label} runs in ${blocker}; move it into the function body to convert it`, call);
+      if (unit.promiseReturning === 'other') {
+        this.graph.block(unit, `${unitLabel(unit)} returns a promise-like value not declared a native Promise: making it async to await ${label} would change that value; convert it by hand`, call);
+      }
+    };
+    for (const seed of seeds) check(seed.call, seed.unit, seed.api.sync);
+    for (const site of this.graph.callSites) check(site.call, site.caller, calleeLabel(site.call));
+  }
+
   private allowsTopLevelAwait(sf: ts.SourceFile): boolean {
     if (sf.isDeclarationFile) return false;
     const options = this.context.program.getCompilerOptions();
@@ -156,6 +182,16 @@ class SyncToAsyncAnalysis {
     const signature = this.checker.getSignatureFromDeclaration(node);
     if (signature === undefined) return false;
     return isThenable(this.checker, this.checker.getReturnTypeOfSignature(signature));
+  }
+
+  /** The declared (or JSDoc) return type is the global Promise, so `async` returns the same kind of value. */
+  private returnsNativePromise(node: FunctionNode): boolean {
+    const signature = this.checker.getSignatureFromDeclaration(node);
+    if (signature === undefined) return false;
+    const type = this.checker.getReturnTypeOfSignature(signature);
+    const symbol = type.getSymbol();
+    return symbol?.getName() === 'Promise' &&
+      (symbol.declarations ?? []).some((d) => /[\\/]typescript[\\/]lib[\\/]lib\.[^\\/]*\.d\.ts$/.test(d.getSourceFile().fileName));
   }
 
   private signatureReturnsPromise(unit: Unit): boolean {
@@ -215,10 +251,15 @@ class SyncToAsyncAnalysis {
       const rb = find(b);
       if (ra !== rb) parent.set(ra, rb);
     };
+    const awaitsInside = (unit: Unit): boolean => unit.promiseReturning === 'native' && (
+      unit.seeds.some((seed) => needsAwait(seed.call, this.loopBodies)) ||
+      this.graph.callSites.some((site) => site.caller === unit && asyncUnits.has(site.callee) && needsAwait(site.call, this.loopBodies)));
+    const gainsAsync = new Set([...asyncUnits].filter(awaitsInside));
     for (const unit of asyncUnits) {
       parent.set(unit, parent.get(unit) ?? unit);
-      // An already-async caller has no edit of its own: it doesn't tie its callees' chains together.
-      if (unit.alreadyAsync) continue;
+      // An already-async caller has no edit of its own: it doesn't tie its callees' chains together
+      // (unless it gains the `async` keyword for an await inside it).
+      if (unit.alreadyAsync && !gainsAsync.has(unit)) continue;
       for (const other of [...unit.callees, ...unit.links]) if (asyncUnits.has(other) && !other.alreadyAsync) union(unit, other);
     }
     const chains = new Map<Unit, ChangeChain>();
@@ -236,7 +277,7 @@ class SyncToAsyncAnalysis {
       this.edits.convertSeed(seed, chainOf(seed.unit));
     }
     for (const unit of asyncUnits) {
-      if (unit.alreadyAsync) continue;
+      if (unit.alreadyAsync && !gainsAsync.has(unit)) continue;
       this.edits.makeAsync(unit, chainOf(unit));
     }
     for (const site of this.graph.callSites) {

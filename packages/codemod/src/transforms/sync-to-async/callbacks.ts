@@ -109,14 +109,19 @@ export class Callbacks {
       this.graph.block(unit, `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
       return;
     }
-    const acceptsPromise = signatures.every((signature) => {
+    // Only an API that requires a promise back (every signature returns a thenable, not a union
+    // like `void | Promise<void>`) is known to wait for it. Anything else (an event emitter's
+    // .on, setTimeout, commander's .action under parse()) would drop the promise: a rejection
+    // becomes unhandled and whatever runs after the callback no longer waits for its I/O.
+    const requiresPromise = signatures.every((signature) => {
       const returned = this.checker.getReturnTypeOfSignature(signature);
-      return acceptsAnything(returned) || isThenable(this.checker, returned) ||
-        (returned.isUnion() && returned.types.some((t) => acceptsAnything(t) || isThenable(this.checker, t)));
+      return !acceptsAnything(returned) && isThenable(this.checker, returned) && !returned.isUnion();
     });
-    if (!acceptsPromise) {
+    if (!requiresPromise) {
       const returned = this.checker.typeToString(this.checker.getReturnTypeOfSignature(signatures[0]!));
-      this.graph.block(unit, `sync-only callback: ${calleeText} expects the callback to return ${returned} synchronously`);
+      const api = ts.isPropertyAccessExpression(callee) && /\s|.{41}/.test(callee.expression.getText())
+        ? `….${callee.name.getText()}` : calleeText.replace(/\s+/g, ' ');
+      this.graph.block(unit, `callback passed to ${api}, which is not known to await it (it expects ${returned}): made async, its promise would float (errors become unhandled rejections, later code stops waiting for its I/O); convert it by hand`);
       return;
     }
     unit.plan = { kind: 'leaf', callee: calleeText };

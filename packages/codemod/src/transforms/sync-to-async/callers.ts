@@ -116,9 +116,34 @@ export class Callers {
 
   /** `e.m` where `e` has no declared type (any/unknown, or a type without `m`): the checker can't say which `m` it is. */
   private isUntypedMember(access: ts.PropertyAccessExpression): boolean {
+    if (ts.isIdentifier(access.expression) && this.isPackageObject(access.expression)) return false;
     const symbol = this.checker.getSymbolAtLocation(access.name);
     if (symbol === undefined) return true;
     return this.isUntyped(access);
+  }
+
+  /**
+   * `fse` in `const fse = require('fs-extra')` or `import fse from 'fs-extra'`: the module object of
+   * a package (a bare specifier, not a project file). Its members are the package's own functions,
+   * never a project function (putting one there is an assignment, which is a use as a value).
+   */
+  private isPackageObject(id: ts.Identifier): boolean {
+    const declaration = this.checker.getSymbolAtLocation(id)?.declarations?.[0];
+    if (declaration === undefined) return false;
+    let specifier: ts.Expression | undefined;
+    if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer !== undefined) {
+      const init = declaration.initializer;
+      if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1) {
+        specifier = init.arguments[0];
+      }
+    } else if (ts.isImportClause(declaration) || ts.isNamespaceImport(declaration)) {
+      const statement = ts.isImportClause(declaration) ? declaration.parent : declaration.parent.parent;
+      specifier = statement.moduleSpecifier;
+    }
+    if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return false;
+    const list = declaration.parent;
+    if (ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) === 0) return false;
+    return !/^(\.|\/|#)/.test(specifier.text);
   }
 
   private isUntyped(node: ts.Node): boolean {

@@ -55,6 +55,12 @@ export class Edits {
         description = `existsSync → await ${helper} (access-based)`;
         break;
       }
+      case 'same-module': {
+        // fs-extra: the seed always has a module-object receiver (named bindings are stopped).
+        replaced = `${namespace ?? ''}.${api.async}`;
+        description = `${api.sync} → await ${replaced} (fs-extra returns a promise without a callback)`;
+        break;
+      }
       case 'exec':
       case 'promisify': {
         const base = namespace === undefined ? named(api.module, api.async) : `${namespace}.${api.async}`;

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
-import { SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from '../../shared/syncApis.js';
+import { installedMajor } from '../../shared/packageVersion.js';
+import { FS_EXTRA_SYNC_APIS, SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from '../../shared/syncApis.js';
 import type { TransformContext, TransformStop } from '../Transform.js';
 import type { CallGraph, Seed } from './units.js';
 
@@ -16,8 +17,11 @@ export class Seeds {
     for (const sf of this.context.files) {
       const visit = (node: ts.Node): void => {
         if (ts.isCallExpression(node)) {
-          const api = this.syncApiOf(node);
-          if (api !== undefined) {
+          const fsExtra = this.fsExtraApiOf(node);
+          const api = typeof fsExtra === 'string' ? undefined : fsExtra ?? this.syncApiOf(node);
+          if (typeof fsExtra === 'string') {
+            this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: fsExtra });
+          } else if (api !== undefined) {
             const refusal = this.seedRefusal(node, api);
             if (refusal !== undefined) {
               this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: refusal });
@@ -57,6 +61,43 @@ export class Seeds {
     const declaration = symbol.declarations?.[0];
     if (declaration === undefined) return undefined;
     return moduleOfDeclarationFile(declaration.getSourceFile().fileName) === api.module ? api : undefined;
+  }
+
+  /**
+   * A sync call on fs-extra (namespace/default binding or a named binding of `require('fs-extra')`
+   * or an import of it), typed or not: its promise-returning twin on the same module, a stop
+   * reason (string) when the installed fs-extra is too old or unknown, or undefined when it is no
+   * fs-extra call.
+   */
+  private fsExtraApiOf(call: ts.CallExpression): SyncApi | string | undefined {
+    const callee = call.expression;
+    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name : undefined;
+    if (name === undefined || !/Sync$/.test(name.text)) return undefined;
+    const binding = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
+    if (!ts.isIdentifier(binding) || !FS_EXTRA_REQUIRE.test(this.bindingSource(binding))) return undefined;
+    const text = callee.getText();
+    const api = FS_EXTRA_SYNC_APIS.get(name.text);
+    if (api === undefined) {
+      return `${text}: fs-extra's ${name.text} has no promise-returning twin this codemod knows; convert it by hand`;
+    }
+    if (ts.isIdentifier(callee)) {
+      return `${text}: a named binding of fs-extra; call it on the module object (fse.${name.text}) so the call can be rewritten to fse.${api.async}`;
+    }
+    const major = installedMajor(call.getSourceFile().fileName, 'fs-extra');
+    if (major === undefined) {
+      return `${text}: can't tell which fs-extra version is installed (no node_modules/fs-extra, no range in package.json); fs-extra returns promises only from 3.0 (${api.async} from ${api.sinceMajor ?? 3}.0); convert it by hand`;
+    }
+    if (major < (api.sinceMajor ?? 3)) {
+      return `${text}: fs-extra ${major}.x's ${api.async} ${major < 3 ? 'returns no promise (promises came in 3.0)' : `is not a promise-returning fs-extra function before ${api.sinceMajor ?? 3}.0`}; upgrade fs-extra or convert it by hand`;
+    }
+    if (api.async === 'readJson' || api.async === 'readJSON') {
+      const options = call.arguments[1];
+      if (options && !(ts.isObjectLiteralExpression(options) && options.properties.every((p) => p.name?.getText() !== 'throws' && !ts.isSpreadAssignment(p)))
+        && !ts.isStringLiteralLike(options)) {
+        return `${text} with options that may set \`throws\`: readJson's error handling differs from readJsonSync's; convert it by hand`;
+      }
+    }
+    return api;
   }
 
   private seedRefusal(call: ts.CallExpression, api: SyncApi): string | undefined {
@@ -115,6 +156,7 @@ export class Seeds {
 }
 
 const LOOKALIKE_RECEIVER = /^(fs|FS|fse|fsExtra|nodeFs|childProcess|child_process|cp|zlib|crypto)$/;
+const FS_EXTRA_REQUIRE = /^require\(\s*['"]fs-extra['"]\s*\)$/;
 const CORE_REQUIRE = /^require\(\s*['"](node:)?(fs|fs\/promises|child_process|zlib|crypto)['"]\s*\)$/;
 
 function moduleLabel(text: string): string {

@@ -27,6 +27,11 @@ export interface Unit {
   explored: boolean;
   /** Already returns a promise: callers need not change. */
   alreadyAsync: boolean;
+  /**
+   * Returns a promise without being `async`: callers need not change, but an `await` inside it
+   * needs the `async` keyword, which is sound only when the value is a native Promise already.
+   */
+  promiseReturning?: 'native' | 'other';
   block?: { reason: string; at: ts.Node };
   poison?: string;
   plan?: CallbackPlan;
