@@ -304,8 +304,12 @@ export default createRule<Options, MessageIds>({
      * syntactic check is cheap and used as is.
      */
     const isPromiseValue = (input: TSESTree.Node): boolean => {
-      if (!analysis().types) return isPromise(input);
-      return worthTypeQuery(input) && isPromise(input);
+      const types = analysis().types;
+      if (!types) return isPromise(input);
+      if (!worthTypeQuery(input) || !isPromise(input)) return false;
+      // `if (pending)` with `pending: Promise<T> | undefined` tests presence: only an always-promise is a mistake.
+      const type = types.typeAt(input);
+      return !type || !type.isUnion() || type.types.every((t) => types.isUnknown(t) || types.isPromise(t));
     };
     const worthTypeQuery = (input: TSESTree.Node): boolean => {
       const node = skipWrappers(input);

@@ -179,6 +179,8 @@ runTyped('no-missing-await: combinations of handled and unhandled promises', rul
     sync('cond ? load().catch(h) : undefined;'),
     sync('(p.catch(h), 1);'),
     sync('void (cond && load());'),
+    // A promise that may be absent: the condition tests presence, not the promise's value.
+    'declare const pending: Promise<void> | undefined;\nasync function f() { if (pending) await pending; return pending && 1; }',
   ],
   invalid: [
     // One report, on the statement: the left operand is not also reported as a value.
