@@ -5,19 +5,12 @@
  */
 import rule from '../../src/rules/no-missing-await.js';
 import { at, runInBothModes, runTyped } from '../ruleTester.js';
+import { PRELUDE } from '../support/floatingReference.js';
 
 type MessageId = 'floating' | 'floatingArray' | 'uselessRejectionHandler' | 'valueContext';
 const VOID = 'fire-and-forget: not awaited on purpose';
 
-const DECLS = [
-  'declare const p: Promise<number>;',
-  'declare const q: Promise<string>;',
-  'declare function load(): Promise<void>;',
-  'declare function h(e: unknown): void;',
-  'declare function ok(v: unknown): void;',
-  'declare const cond: boolean;',
-  'declare const n: number | undefined;',
-].join('\n');
+const DECLS = PRELUDE;
 
 /** `body` in a plain function after the declarations: the only suggestion is `void` with a block comment. */
 const sync = (body: string): string => `${DECLS}\nfunction f() { ${body} }`;

@@ -11,7 +11,8 @@ export interface ReferenceCase {
   readonly ignoreVoid?: boolean;
 }
 
-const PRELUDE = [
+/** Declarations the reference cases and the family tests share. */
+export const PRELUDE = [
   'declare const p: Promise<number>;',
   'declare const q: Promise<string>;',
   'declare function load(): Promise<void>;',
