@@ -23,6 +23,11 @@ describeWithRedis('startRedisCluster', (it) => {
       expect(await client.get('user:{42}')).toBe('USER:{42}');
 
       const victim = cluster.masterForKey('user:{42}');
+      // Replication is asynchronous: only a write the replica acknowledged survives the kill. WAIT
+      // counts the writes of its own connection, so it goes through the client's link to that master.
+      const link = client.nodes('master').find((node) => node.options.port === victim.port);
+      expect(link).toBeDefined();
+      expect(await link!.wait(1, 5000)).toBe(1);
       await victim.kill('SIGKILL');
       const promoted = await cluster.waitForFailover(victim, 15_000);
       expect(promoted.masterId).toBe(victim.id);
