@@ -28,6 +28,8 @@ const dir = fixtureDir({
     '}',
     '',
   ].join('\n'),
+  'job.ts': "export class Job {\n  addJob(): Promise<string> { return Promise.resolve('1'); }\n}\n",
+  'producer-base.ts': "import { Job } from './job';\nexport class ProducerBase {\n  protected get Job(): typeof Job { return Job; }\n}\n",
   'helpers.ts': "export async function refresh(id: string) { return id; }\nexport function plain(id: string) { return id; }\n",
   'index.ts': "export * from './redis';\nexport * from './helpers';\n",
   'legacy.js': "const Redis = require('ioredis');\nmodule.exports = { shared: new Redis(), later: async () => 1 };\n",
@@ -77,18 +79,24 @@ runUntyped('require-timeout across files', requireTimeout, {
 const floatingImport = "import { refresh, plain } from './helpers';\nexport function f() {\n  plain('a');\n  refresh('b');\n}";
 const floatingMethod = "import { QueueBase } from './base';\nexport class Queue extends QueueBase {\n  stop() {\n    this.close();\n  }\n}";
 const floatingRequire = "const legacy = require('./legacy');\nfunction f() {\n  legacy.later();\n}\nmodule.exports = { f };";
+// A getter typed `typeof Job` hands out the class itself (bullmq's `new this.Job(...)`), here and inherited.
+const floatingTypeofGetter = "import { Job } from './job';\nexport class Producer {\n  protected get Job(): typeof Job { return Job; }\n  add() {\n    const job = new this.Job();\n    job.addJob();\n  }\n}";
+const floatingInheritedGetter = "import { ProducerBase } from './producer-base';\nexport class Producer extends ProducerBase {\n  add() {\n    const job = new this.Job();\n    job.addJob();\n  }\n}";
 const floatingRedis = "import { client } from './index';\nexport function f() {\n  client.set('k', 'v');\n}";
 
 runUntyped('no-missing-await across files', noMissingAwait, {
   valid: [
     { code: "import { refresh } from './helpers';\nexport async function f() { await refresh('a'); }", filename: file },
     { code: "import { plain } from './helpers';\nexport function f() { plain('a'); }", filename: file },
+    { code: "import { ProducerBase } from './producer-base';\nexport class Producer extends ProducerBase {\n  async add() { await new this.Job().addJob(); }\n}", filename: file },
     { code: "import { QueueBase } from './base';\nexport class Queue extends QueueBase {\n  async stop() { await this.close(); }\n}", filename: file },
   ],
   invalid: [
     { code: floatingImport, filename: file, errors: [{ messageId: 'floating', ...at(floatingImport, "refresh('b');"), suggestions: ONE }] },
     { code: floatingMethod, filename: file, errors: [{ messageId: 'floating', ...at(floatingMethod, 'this.close();'), suggestions: ONE }] },
     { code: floatingRequire, filename: jsFile, errors: [{ messageId: 'floating', ...at(floatingRequire, 'legacy.later();'), suggestions: ONE }] },
+    { code: floatingTypeofGetter, filename: file, errors: [{ messageId: 'floating', ...at(floatingTypeofGetter, 'job.addJob();'), suggestions: ONE }] },
+    { code: floatingInheritedGetter, filename: file, errors: [{ messageId: 'floating', ...at(floatingInheritedGetter, 'job.addJob();'), suggestions: ONE }] },
     { code: floatingRedis, filename: file, errors: [{ messageId: 'floating', ...at(floatingRedis, "client.set('k', 'v');"), suggestions: ONE }] },
   ],
 });

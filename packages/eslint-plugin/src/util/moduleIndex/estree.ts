@@ -177,6 +177,8 @@ export class CrossFile {
   typeValue(type: TSESTree.TypeNode, depth: number): Value | null {
     if (depth > MAX_DEPTH) return null;
     if (type.type === AST_NODE_TYPES.TSUnionType) return join(type.types.map((u) => this.typeValue(u, depth + 1)));
+    // `typeof Job`: the value the name stands for (a getter that hands out a class, say).
+    if (type.type === AST_NODE_TYPES.TSTypeQuery) return type.exprName.type === AST_NODE_TYPES.Identifier ? this.valueOf(type.exprName, depth + 1) : null;
     if (type.type !== AST_NODE_TYPES.TSTypeReference) return null;
     const path: string[] = [];
     let name: TSESTree.EntityName = type.typeName;

@@ -321,6 +321,8 @@ export class ModuleIndex {
     const t = loadTypeScript()!;
     if (t.isParenthesizedTypeNode(node)) return this.#type(m, node.type, depth + 1);
     if (t.isUnionTypeNode(node)) return join(node.types.map((u) => this.#type(m, u, depth + 1)));
+    // `typeof Job`: the value the name stands for (a getter that hands out a class, say).
+    if (t.isTypeQueryNode(node)) return t.isIdentifier(node.exprName) ? this.#expression(m, node.exprName, depth + 1) : null;
     if (!t.isTypeReferenceNode(node)) return null;
     const path: string[] = [];
     let name: ts.EntityName = node.typeName;
