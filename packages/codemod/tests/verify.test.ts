@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseArgs, parseDuration } from '../src/cli.js';
 import { CodemodInputError, runCodemod } from '../src/index.js';
 import { parseTestOutput } from '../src/verify/parseTestOutput.js';
+import { ProjectCopy } from '../src/verify/ProjectCopy.js';
 import { runTestCommand } from '../src/verify/runTestCommand.js';
 import { bisect, type Regression } from '../src/verify/VerifyGate.js';
 import { copyProject, PROJECTS } from './projectHarness.js';
+import { git } from './tempProject.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -89,6 +92,40 @@ describe('runTestCommand', () => {
   it('runs offline and reports the exit code', async () => {
     const run = await runTestCommand('node -e "process.exit(process.env.npm_config_offline === \'true\' ? 7 : 1)"', { cwd: PROJECTS, timeoutMs: 60_000 });
     expect(run).toMatchObject({ exitCode: 7, timedOut: false });
+  });
+});
+
+describe('ProjectCopy', () => {
+  it('copies the project with the edited texts, symlinks installed node_modules and copies a tracked one', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'asyncguard-copy-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const files: Record<string, string> = {
+      '.gitignore': 'node_modules/\n', 'lib/a.js': 'old\n', 'test/fixture/node_modules/fake/index.js': 'fixture\n', 'node_modules/dep/index.js': 'dep\n',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(root, name, '..'), { recursive: true });
+      writeFileSync(join(root, name), text);
+    }
+    git(root, 'init', '-q');
+    git(root, 'add', '-f', 'test/fixture/node_modules/fake/index.js');
+    const copy = await ProjectCopy.create(root);
+    try {
+      const dir = await copy.prepare(new Map([[join(root, 'lib/a.js'), 'new\n']]));
+      expect(readFileSync(join(dir, 'lib/a.js'), 'utf8')).toBe('new\n');
+      expect(readFileSync(join(root, 'lib/a.js'), 'utf8')).toBe('old\n');
+      expect(lstatSync(join(dir, 'node_modules')).isSymbolicLink()).toBe(true);
+      expect(readFileSync(join(dir, 'node_modules/dep/index.js'), 'utf8')).toBe('dep\n');
+      expect(lstatSync(join(dir, 'test/fixture/node_modules')).isSymbolicLink()).toBe(false);
+      expect(readFileSync(join(dir, 'test/fixture/node_modules/fake/index.js'), 'utf8')).toBe('fixture\n');
+      // A second run starts from a fresh copy: what the first left behind is gone.
+      writeFileSync(join(dir, 'leftover.txt'), 'x');
+      const again = await copy.prepare(new Map());
+      expect(existsSync(join(again, 'leftover.txt'))).toBe(false);
+      expect(readFileSync(join(again, 'lib/a.js'), 'utf8')).toBe('old\n');
+    } finally {
+      await copy.dispose();
+    }
+    expect(existsSync(copy.dir)).toBe(false);
   });
 });
 

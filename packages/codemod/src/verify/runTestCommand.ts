@@ -24,7 +24,8 @@ export interface RunOptions {
  * (`npm_config_offline=true`, and `CI=true` unless set, so no runner watches or writes snapshots),
  * with no stdin. At the time limit the whole
  * group is killed (the test runner and whatever it started); the group is also killed once the
- * command exits, so a server a test forgot to close does not outlive the run.
+ * command exits, so a server a test forgot to close does not outlive the run, and when this
+ * process gets SIGINT/SIGTERM/SIGHUP during the run.
  */
 export function runTestCommand(command: string, options: RunOptions): Promise<TestRun> {
   return new Promise((resolvePromise, reject) => {
@@ -54,15 +55,28 @@ export function runTestCommand(command: string, options: RunOptions): Promise<Te
       timedOut = true;
       killGroup();
     }, options.timeoutMs);
+    // The group is detached from the terminal's, so Ctrl-C would not reach it: kill it ourselves,
+    // then let the signal do what it would have done.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      killGroup();
+      for (const s of signals) process.off(s, onSignal);
+      process.kill(process.pid, signal);
+    };
+    for (const s of signals) process.on(s, onSignal);
     child.stdout.on('data', append);
     child.stderr.on('data', append);
-    child.on('error', (error) => {
+    const settle = (): void => {
       clearTimeout(timer);
+      for (const s of signals) process.off(s, onSignal);
+    };
+    child.on('error', (error) => {
+      settle();
       reject(error);
     });
     child.on('exit', () => killGroup());
     child.on('close', (code) => {
-      clearTimeout(timer);
+      settle();
       const text = options.hidePath ? output.split(options.hidePath).join('.') : output;
       const tail = text.trimEnd().split(/\r?\n/).slice(-30).join('\n');
       resolvePromise({ ...parseTestOutput(text), exitCode: timedOut ? null : code, timedOut, tail });
