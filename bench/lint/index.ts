@@ -12,7 +12,7 @@
  *   typed-no-missing-await      projectService + @asyncguard/no-missing-await only (generated project)
  *   typed-no-floating-promises  projectService + @typescript-eslint/no-floating-promises only (generated project)
  * Times are Σ over files of ESLint's `stats` (parse, rules, per-rule), medians over rounds.
- * Floors: recommended adds ≤ 15 % over the parse floor; typed no-missing-await costs no more than
+ * Floors: recommended adds ≤ 25 % over the parse floor (≤ 15 % before the untyped rules read imported modules); typed no-missing-await costs no more than
  * no-floating-promises.
  */
 import { spawnSync } from 'node:child_process';
@@ -130,7 +130,7 @@ try {
   }
   process.stdout.write('\nFloors:\n');
   process.stdout.write(
-    `  untyped recommended over the parse floor: ${pct(overhead)} total (median of rounds: ${overheads.map(pct).join(', ')}) — floor ≤ +15 %: ${overhead <= 0.15 ? 'MET' : 'MISSED'}\n` +
+    `  untyped recommended over the parse floor: ${pct(overhead)} total (median of rounds: ${overheads.map(pct).join(', ')}) — floor ≤ +25 % (issue 15: the untyped rules now read imported modules): ${overhead <= 0.25 ? 'MET' : 'MISSED'}\n` +
       `    of which ESLint's own traversal (one trivial rule): ${pct(eslintShare)}; the seven rules' own time: ${pct(rulesShare)} of the floor\n`,
   );
   process.stdout.write(
