@@ -13,21 +13,24 @@ export function chainFiles(chain: ChangeChain): Set<string> {
   return files;
 }
 
+/** Where a chain is shown in the report: its first change. */
+export interface ChainLocation {
+  file: string;
+  line: number;
+  description: string;
+}
+
 /** Drops chains whose edits overlap an earlier chain's (reported as rolled back). */
 export function dropConflicts(
-  chains: ChangeChain[], id: TransformId, rolledBack: RolledBackChain[], rel: (f: string) => string,
-  lineAt: (f: string, pos: number) => number,
+  chains: ChangeChain[], id: TransformId, rolledBack: RolledBackChain[], where: (chain: ChangeChain) => ChainLocation,
 ): ChangeChain[] {
   const accepted: ChangeChain[] = [];
   const byFile = new Map<string, TextEdit[]>();
   for (const chain of chains) {
     const clash = chain.edits.some((edit) => (byFile.get(edit.file) ?? []).some((other) => overlaps(edit, other)));
     if (clash) {
-      const first = chain.changes[0];
-      rolledBack.push({
-        transform: id, file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0,
-        description: `${first?.description ?? 'change'} (its edits overlap another change; run the codemod again)`, diagnostics: [],
-      });
+      const at = where(chain);
+      rolledBack.push({ transform: id, ...at, description: `${at.description} (its edits overlap another change; run the codemod again)`, diagnostics: [] });
       continue;
     }
     accepted.push(chain);

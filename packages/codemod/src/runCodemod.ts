@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { CodemodInputError } from './CodemodInputError.js';
 import { isWorkingTreeDirty } from './isWorkingTreeDirty.js';
-import { chainFiles, dropConflicts, materialize } from './chains.js';
+import { chainFiles, dropConflicts, materialize, type ChainLocation } from './chains.js';
 import { ImportPlanner } from './ImportPlanner.js';
 import { entryScriptOf } from './project/entryScripts.js';
 import { loadProject } from './project/loadProject.js';
@@ -135,6 +135,10 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         const sf = program.getSourceFile(fileName);
         return sf ? sf.getLineAndCharacterOfPosition(pos).line + 1 : 0;
       };
+      const where = (chain: ChangeChain): ChainLocation => {
+        const first = chain.changes[0];
+        return { file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0, description: first?.description ?? 'change' };
+      };
       for (const stop of result.stops) report.stops.push({ file: rel(stop.file), line: lineAt(stop.file, stop.pos), transform: id, reason: stop.reason });
       if (result.chains.length === 0) continue;
 
@@ -154,7 +158,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       // The unedited program's diagnostics, computed only for files that show any after the edits
       // (a clean edited program needs no baseline at all).
       const baseline = new Baseline(program);
-      let active = dropConflicts(result.chains, id, report.diagnosticsRolledBack, rel, lineAt);
+      let active = dropConflicts(result.chains, id, report.diagnosticsRolledBack, where);
       let accepted = false;
       for (let round = 0; round < MAX_VERIFY_ROUNDS && active.length > 0; round++) {
         progress({ phase: 'verify', transform: id, done: round, total: MAX_VERIFY_ROUNDS });
@@ -175,10 +179,9 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
           break;
         }
         for (const problem of problems) {
-          const first = problem.chain.changes[0];
           const line = after.getSourceFile(problem.file)?.getLineAndCharacterOfPosition(problem.pos).line ?? -1;
           report.diagnosticsRolledBack.push({
-            transform: id, file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0, description: first?.description ?? 'change',
+            transform: id, ...where(problem.chain),
             diagnostics: [{ file: rel(problem.file), line: line + 1, code: 0, message: problem.reason }],
           });
         }
@@ -195,25 +198,12 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
           }
         }
         for (const [chain, diags] of blamed) {
-          const first = chain.changes[0];
-          report.diagnosticsRolledBack.push({
-            transform: id,
-            file: first ? rel(first.file) : '',
-            line: first ? lineAt(first.file, first.pos) : 0,
-            description: first?.description ?? 'change',
-            diagnostics: diags.map((d) => toRecord(d, rel)),
-          });
+          report.diagnosticsRolledBack.push({ transform: id, ...where(chain), diagnostics: diags.map((d) => toRecord(d, rel)) });
         }
         active = active.filter((chain) => !blamed.has(chain));
       }
       if (!accepted) {
-        for (const chain of active) {
-          const first = chain.changes[0];
-          report.diagnosticsRolledBack.push({
-            transform: id, file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0,
-            description: first?.description ?? 'change', diagnostics: [],
-          });
-        }
+        for (const chain of active) report.diagnosticsRolledBack.push({ transform: id, ...where(chain), diagnostics: [] });
         for (const [fileName, text] of base) {
           if (current(fileName) !== text) project.getSourceFileOrThrow(fileName).replaceWithText(text);
         }
@@ -236,10 +226,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
           for (const [fileName, text] of stageTexts(subset)) texts.set(fileName, text);
           return texts;
         };
-        const verdict = await verifyChains(gate, active, snapshot, (chain) => {
-          const first = chain.changes[0];
-          return { file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0, description: first?.description ?? 'change' };
-        });
+        const verdict = await verifyChains(gate, active, snapshot, where);
         if (verdict.rolledBack.length > 0) {
           behaviourRolledBack.push(...verdict.rolledBack);
           active = verdict.kept;
