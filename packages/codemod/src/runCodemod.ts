@@ -1,3 +1,4 @@
+import { entrySourceFiles } from './project/entrySourceFiles.js';
 import { lstat, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
@@ -77,6 +78,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const loaded = await loadProject(options.project, cwd, options.root);
   const { project, root } = loaded;
   const includeExports = options.includeExports ?? loaded.kind.kind === 'application';
+  const publicEntries = includeExports ? undefined : entrySourceFiles(loaded.kind.entries, project.getProgram().compilerObject);
   const selection = realPaths.map((real, i) => {
     if (!isUnder(real, root)) throw new CodemodInputError('paths', `${options.paths![i]} is outside the project root ${root}`);
     return real;
@@ -88,7 +90,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const rel = (fileName: string): string => entryScriptOf(fileName, root) ?? relative(root, fileName).split(sep).join('/');
 
   const report: CodemodReport = {
-    root, project: projectReport(loaded, includeExports, options.includeExports), behaviour: TYPES_ONLY,
+    root, project: projectReport(loaded, includeExports, options.includeExports, publicEntries), behaviour: TYPES_ONLY,
     changes: [], stops: [], skipped: [], diagnosticsRolledBack: [], files: [], written: [],
   };
   const reasons = new Map<string, string>();
@@ -127,7 +129,10 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       const context: TransformContext = {
         ts, project, program, checker, files, planner,
         notEditable: (sf) => reasons.get(sf.fileName) ?? (/[\\/]node_modules[\\/]/.test(sf.fileName) ? 'in node_modules' : program.isSourceFileDefaultLibrary(sf) ? 'TypeScript library' : undefined),
-        options: { parallelCallbacks: options.parallelCallbacks === true, includeExports, untypedReceivers: options.untypedReceivers },
+        options: {
+          parallelCallbacks: options.parallelCallbacks === true, includeExports, untypedReceivers: options.untypedReceivers,
+          ...(publicEntries === undefined ? {} : { publicEntries }),
+        },
         relative: rel,
       };
       const result = TRANSFORMS[id].run(context);
@@ -278,9 +283,12 @@ function behaviourReport(gate: VerifyGate, rolledBack: VerifyRollback[]): Codemo
   };
 }
 
-function projectReport(model: ProjectModel, includeExports: boolean, asked: boolean | undefined): ProjectReport {
+function projectReport(model: ProjectModel, includeExports: boolean, asked: boolean | undefined, entries: ReadonlySet<string> | undefined): ProjectReport {
   const summary = summarize(model);
-  const exports = asked !== undefined
+  const entryList = entries === undefined ? '' : [...entries].map((f) => relative(model.root, f).split(sep).join('/')).join(', ');
+  const exports = entries !== undefined
+    ? `public API only where the entry modules of its exports map (${entryList}) export them, not converted (pass --include-exports to convert them); other modules' exports are internal: converted with their callers`
+    : asked !== undefined
     ? `${includeExports ? 'converted' : 'public API, not converted'} (includeExports: ${String(asked)})`
     : includeExports
       ? 'converted with their callers: nothing outside an application imports them'
