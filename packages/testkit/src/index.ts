@@ -10,7 +10,8 @@ export type { LeakedHandle, LeakedHandleKind, FindLeakedHandlesOptions } from '.
 export { networkSafeFakeTimers, timeoutsOnlyFakeTimers } from './timers/networkSafeFakeTimers.js';
 export type { FakeTimerPreset, FakeTimerMethod } from './timers/networkSafeFakeTimers.js';
 export { realNow, realDelay, realSetTimeout, realClearTimeout, realImmediate } from './timers/realTimers.js';
-export { FaultPlan, FaultRule } from './faults/FaultPlan.js';
+export { FaultPlan } from './faults/FaultPlan.js';
+export { FaultRule } from './faults/FaultRule.js';
 export type { FaultPlanOptions, FaultDecision, FaultOutcome, CallLogEntry } from './faults/FaultPlan.js';
 export { FaultRuleBuilder } from './faults/FaultRuleBuilder.js';
 export type { FaultMatch } from './faults/FaultRuleBuilder.js';

@@ -1,6 +1,7 @@
 import { commandKeys, type CommandArg } from './commandKeys.js';
 import { errorReplyText, type FailKind, type ReplyErrorKind } from './faultKinds.js';
 import { FaultRuleBuilder, type FaultMatch } from './FaultRuleBuilder.js';
+import { FaultRule } from './FaultRule.js';
 import { compileRule, type CompiledRule, type FaultAction, type FaultRuleSpec } from './FaultRuleSpec.js';
 import { FaultSpecError } from './FaultSpecError.js';
 import { defaultSeed, mix32, SEED_LIMIT, seededRandom, type RandomSource } from './seededRandom.js';
@@ -44,51 +45,6 @@ export interface CallLogEntry {
   outcome: FaultOutcome['type'];
   /** Error reply text, for `outcome: 'error'`. */
   reply?: string;
-}
-
-/** A live rule in a plan. */
-export class FaultRule {
-  /** Calls that matched `command` and `key` so far (what `nth` counts). */
-  matched = 0;
-  /** Calls this rule applied to. */
-  hits = 0;
-  #removed = false;
-  /** @internal */
-  constructor(
-    readonly id: string,
-    private readonly compiled: CompiledRule,
-    /** @internal */ readonly random: RandomSource,
-    private readonly detach: (rule: FaultRule) => void,
-  ) {}
-
-  get spec(): FaultRuleSpec {
-    return this.compiled.spec;
-  }
-  /** False once removed or spent (`times` reached). */
-  get active(): boolean {
-    return !this.#removed && !this.spent;
-  }
-  get spent(): boolean {
-    return this.compiled.spec.times !== undefined && this.hits >= this.compiled.spec.times;
-  }
-  /** Takes the rule out of its plan; calls already delayed or hanging stay so. */
-  remove(): void {
-    if (this.#removed) return;
-    this.#removed = true;
-    this.detach(this);
-  }
-
-  /** @internal Counts the call and says whether the rule applies to it. */
-  consider(command: string, keys: readonly string[]): boolean {
-    const { commands, key, nth, spec } = this.compiled;
-    if (commands !== undefined && !commands.has(command)) return false;
-    if (key !== undefined && !keys.some((k) => key.test(k))) return false;
-    this.matched++;
-    if (nth !== undefined && !nth.has(this.matched)) return false;
-    if (this.spent) return false;
-    if (spec.probability !== undefined && !(this.random() < spec.probability)) return false;
-    return true;
-  }
 }
 
 /**
