@@ -1,4 +1,4 @@
-import { commandKeys, type CommandArg } from './commandKeys.js';
+import { argBytes, argText, commandKeyIndexes, type CommandArg } from './commandKeys.js';
 import { errorReplyText, type FailKind, type ReplyErrorKind } from './faultKinds.js';
 import { FaultRuleBuilder, type FaultMatch } from './FaultRuleBuilder.js';
 import { FaultRule } from './FaultRule.js';
@@ -127,13 +127,16 @@ export class FaultPlan {
   /** Decides what one call meets and records it. `command` is case-insensitive. */
   decide(command: string, args: readonly CommandArg[]): FaultDecision {
     const name = command.toLowerCase();
-    const keys = commandKeys(name, args);
+    const at = commandKeyIndexes(name, args);
+    const keys = at.map((i) => argText(args[i] as CommandArg));
+    let bytes: string[] | undefined; // the keys as Redis sees them, for key globs
+    const keyBytes = (): string[] => (bytes ??= at.map((i) => argBytes(args[i] as CommandArg)));
     let delayMs = 0;
     let terminal: FaultAction | undefined;
     const hit: string[] = [];
     const rules = this.#rules.length === 0 ? this.#rules : [...this.#rules];
     for (const rule of rules) {
-      if (!rule.consider(name, keys)) continue;
+      if (!rule.consider(name, keyBytes)) continue;
       const action = rule.spec.action;
       if (action.type === 'delay') delayMs += drawDelay(action, rule.random);
       else if (terminal === undefined) terminal = action;

@@ -33,11 +33,14 @@ export class FaultRule {
     this.detach(this);
   }
 
-  /** @internal Counts the call and says whether the rule applies to it. */
-  consider(command: string, keys: readonly string[]): boolean {
+  /**
+   * @internal Counts the call and says whether the rule applies to it. `keyBytes` gives the
+   * call's keys as byte strings (one char per byte), what the key glob is matched against.
+   */
+  consider(command: string, keyBytes: () => readonly string[]): boolean {
     const { commands, key, nth, spec } = this.compiled;
     if (commands !== undefined && !commands.has(command)) return false;
-    if (key !== undefined && !keys.some((k) => key.test(k))) return false;
+    if (key !== undefined && !keyBytes().some((k) => key.test(k))) return false;
     this.matched++;
     if (nth !== undefined && !nth.has(this.matched)) return false;
     if (this.spent) return false;
