@@ -53,7 +53,7 @@ describeWithRedis('commandKeys against COMMAND GETKEYS (differential)', () => {
     }
   }
 
-  it('finds the keys COMMAND GETKEYS finds, for generated commands', async () => {
+  it('finds the keys COMMAND GETKEYS finds, for generated commands', { timeout: 120_000 }, async () => {
     let compared = 0;
     let refused = 0;
     let malformed = 0;
@@ -90,7 +90,7 @@ describeWithRedis('commandKeys against COMMAND GETKEYS (differential)', () => {
     report(`commandKeys differential: ${compared} compared with COMMAND GETKEYS, ${refused} refused by the server (arity), ${malformed} with a malformed count of keys, ${oddities} PFMERGE without sources checked by running it`);
   });
 
-  it('names the SORT destination the server actually writes', async () => {
+  it('names the SORT destination the server actually writes', { timeout: 120_000 }, async () => {
     await redis.select(9);
     await fc.assert(
       fc.asyncProperty(sortCommand, async ({ name, args }) => {
