@@ -4,6 +4,7 @@ import { FaultRuleBuilder, type FaultMatch } from './FaultRuleBuilder.js';
 import { FaultRule } from './FaultRule.js';
 import { compileRule, type CompiledRule, type FaultAction, type FaultRuleSpec } from './FaultRuleSpec.js';
 import { FaultSpecError } from './FaultSpecError.js';
+import { rejectUnknownOptions } from './rejectUnknownOptions.js';
 import { defaultSeed, mix32, SEED_LIMIT, seededRandom, type RandomSource } from './seededRandom.js';
 
 export interface FaultPlanOptions {
@@ -14,6 +15,9 @@ export interface FaultPlanOptions {
   /** How many calls the log keeps (oldest dropped first). Default 10 000. */
   logLimit?: number;
 }
+
+/** The keys of {@link FaultPlanOptions}. */
+export const FAULT_PLAN_OPTIONS: readonly (keyof FaultPlanOptions)[] = ['seed', 'rules', 'logLimit'];
 
 /** What a command meets, decided once per call (a resent command is a new call). */
 export type FaultOutcome =
@@ -64,6 +68,7 @@ export class FaultPlan {
 
   constructor(options: FaultPlanOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new FaultSpecError('options', 'an object', options);
+    rejectUnknownOptions(options, FAULT_PLAN_OPTIONS);
     const seed = options.seed ?? defaultSeed();
     if (!Number.isInteger(seed) || seed < 0 || seed >= SEED_LIMIT) throw new FaultSpecError('seed', `an integer from 0 to ${SEED_LIMIT - 1}`, seed);
     this.seed = seed;

@@ -114,7 +114,13 @@ export function pingOnce(host: string, port: number, timeoutMs = 500, password?:
   });
 }
 
+const SERVER_OPTIONS: readonly (keyof RedisServerOptions)[] = ['port', 'host', 'binary', 'persistence', 'password', 'args', 'startTimeoutMs'];
+
 function validate(options: RedisServerOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`startRedisServer: options must be an object, got ${String(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!SERVER_OPTIONS.includes(key as keyof RedisServerOptions)) throw new TypeError(`startRedisServer: unknown option "${key}" (known options: ${SERVER_OPTIONS.join(', ')})`);
+  }
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
     throw new RangeError(`startRedisServer: port must be an integer from 1 to 65535, got ${String(options.port)}`);
   }

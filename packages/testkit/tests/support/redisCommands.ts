@@ -39,7 +39,7 @@ const cmd = (name: string, args: fc.Arbitrary<string[]>): fc.Arbitrary<Generated
 const concat = (...parts: fc.Arbitrary<string[]>[]): fc.Arbitrary<string[]> => fc.tuple(...parts).map((p) => p.flat());
 const one = (a: fc.Arbitrary<string>): fc.Arbitrary<string[]> => a.map((x) => [x]);
 const lit = (...xs: string[]): fc.Arbitrary<string[]> => fc.constant(xs);
-const maybe = (a: fc.Arbitrary<string[]>): fc.Arbitrary<string[]> => fc.oneof(fc.constant([]), a);
+const maybe = (a: fc.Arbitrary<string[]>): fc.Arbitrary<string[]> => fc.oneof(fc.constant<string[]>([]), a);
 
 /** Keys after a count: `count key... rest`, the count sometimes wrong. */
 const countedKeys = fc.tuple(count(4), keys(0, 4), words(2)).map(([n, k, rest]) => [n, ...k, ...rest]);
@@ -96,9 +96,9 @@ export const sortCommand: fc.Arbitrary<GeneratedCommand> = fc
         lit('ALPHA'),
         lit('DESC'),
         concat(lit('LIMIT'), lit('0', '5')),
-        concat(fc.constantFrom('BY', 'by'), lit('nosort')),
-        concat(fc.constantFrom('GET', 'get'), fc.constantFrom(['#'], ['h_*'])),
-        concat(fc.constantFrom('STORE', 'store'), one(keyName.filter((k) => k !== ''))),
+        concat(one(fc.constantFrom('BY', 'by')), lit('nosort')),
+        concat(one(fc.constantFrom('GET', 'get')), fc.constantFrom(['#'], ['h_*'])),
+        concat(one(fc.constantFrom('STORE', 'store')), one(keyName.filter((k) => k !== ''))),
       ),
       { maxLength: 5 },
     ),
