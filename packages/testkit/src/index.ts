@@ -27,6 +27,7 @@ export { createFaultyRedis, CONNECTION_CLOSED_MESSAGE, COMMAND_TIMED_OUT_MESSAGE
 export type { FaultyRedis, FaultyRedisOptions } from './redis/createFaultyRedis.js';
 export { ChaosProxy } from './redis/proxy/ChaosProxy.js';
 export type { ChaosProxyOptions, ChaosProxyStats } from './redis/proxy/ChaosProxy.js';
+export type { RespLimits } from './redis/proxy/respScan.js';
 export type { Toxic, ToxicType, ToxicStream, ResolvedToxic, LatencyToxic, BandwidthToxic, SlowCloseToxic, TimeoutToxic, ResetPeerToxic, SlicerToxic, LimitDataToxic } from './redis/proxy/ToxicSpec.js';
 export { startRedisCluster, RedisClusterStartError } from './redis/startRedisCluster.js';
 export type { RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis/startRedisCluster.js';
