@@ -145,6 +145,7 @@ describeWithRedis('commandKeys against COMMAND GETKEYS (differential)', () => {
 
   it('gives no keys for a command it does not know, and for a count of keys that cannot be right', () => {
     expect(commandKeys('my.modulecmd', ['k'])).toEqual([]);
+    for (const name of ['constructor', '__proto__', 'hasOwnProperty', 'tostring']) expect(commandKeys(name, ['k', 'v', '1'])).toEqual([]);
     expect(commandKeys('eval', ['s', '9999999999', 'k'])).toEqual([]);
     expect(commandKeys('eval', ['s', '-1', 'k'])).toEqual([]);
     expect(commandKeys('eval', [Buffer.from('s'), Buffer.from('1'), Buffer.from([0xff, 0x00])])).toEqual(['\u00ff\u0000']);

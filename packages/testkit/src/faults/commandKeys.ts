@@ -1,4 +1,4 @@
-import { exists, getKeyIndexes } from '@ioredis/commands';
+import { getKeyIndexes, list } from '@ioredis/commands';
 
 /** An argument as a client sends it. */
 export type CommandArg = string | Buffer | number;
@@ -8,37 +8,28 @@ export type CommandArg = string | Buffer | number;
  * arguments after the command name). `@ioredis/commands` lists OBJECT, MEMORY, XINFO and XGROUP
  * as keyless containers; Redis reads a key from these subcommands.
  */
-const KEYED_SUBCOMMANDS: Readonly<Record<string, ReadonlySet<string>>> = {
-  object: new Set(['encoding', 'freq', 'idletime', 'refcount']),
-  memory: new Set(['usage']),
-  xinfo: new Set(['consumers', 'groups', 'stream']),
-  xgroup: new Set(['create', 'createconsumer', 'delconsumer', 'destroy', 'setid']),
-};
+const KEYED_SUBCOMMANDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['object', new Set(['encoding', 'freq', 'idletime', 'refcount'])],
+  ['memory', new Set(['usage'])],
+  ['xinfo', new Set(['consumers', 'groups', 'stream'])],
+  ['xgroup', new Set(['create', 'createconsumer', 'delconsumer', 'destroy', 'setid'])],
+]);
 
 /**
- * Commands whose keys follow a count, as `[index of the count, index of the first key, fixed
- * keys before the count]`: `EVAL script numkeys key...`, `ZUNIONSTORE dest numkeys key...`.
+ * Commands whose keys follow a count, as `[index of the count, keys before the count]`:
+ * `EVAL script numkeys key...`, `ZUNIONSTORE dest numkeys key...`.
  */
-const COUNTED: Readonly<Record<string, readonly [number, readonly number[]]>> = {
-  eval: [1, []],
-  evalsha: [1, []],
-  eval_ro: [1, []],
-  evalsha_ro: [1, []],
-  fcall: [1, []],
-  fcall_ro: [1, []],
-  blmpop: [1, []],
-  bzmpop: [1, []],
-  zunionstore: [1, [0]],
-  zinterstore: [1, [0]],
-  zdiffstore: [1, [0]],
-  sintercard: [0, []],
-  zintercard: [0, []],
-  lmpop: [0, []],
-  zmpop: [0, []],
-  zunion: [0, []],
-  zinter: [0, []],
-  zdiff: [0, []],
-};
+const COUNTED: ReadonlyMap<string, readonly [number, readonly number[]]> = new Map<string, readonly [number, readonly number[]]>([
+  ...['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'blmpop', 'bzmpop'].map((name) => [name, [1, []]] as const),
+  ...['zunionstore', 'zinterstore', 'zdiffstore'].map((name) => [name, [1, [0]]] as const),
+  ...['sintercard', 'zintercard', 'lmpop', 'zmpop', 'zunion', 'zinter', 'zdiff'].map((name) => [name, [0, []]] as const),
+]);
+
+/**
+ * The commands of the table. (Its own `exists` looks names up in a plain object, where
+ * `constructor` or `__proto__` would be found too.)
+ */
+const KNOWN: ReadonlySet<string> = new Set(list);
 
 /** Commands with no key by Redis's own account (`COMMAND GETKEYS`): shard channels are not keys. */
 const NOT_KEYS = new Set(['spublish', 'ssubscribe', 'sunsubscribe']);
@@ -124,10 +115,10 @@ function counted(args: readonly CommandArg[], at: number, fixed: readonly number
  * never matches it. `command` is lower-case.
  */
 export function commandKeyIndexes(command: string, args: readonly CommandArg[]): number[] {
-  if (NOT_KEYS.has(command) || !exists(command)) return [];
-  const subcommands = KEYED_SUBCOMMANDS[command];
+  if (NOT_KEYS.has(command) || !KNOWN.has(command)) return [];
+  const subcommands = KEYED_SUBCOMMANDS.get(command);
   if (subcommands !== undefined) return args.length > 1 && subcommands.has(word(args, 0)) ? [1] : [];
-  const countedAt = COUNTED[command];
+  const countedAt = COUNTED.get(command);
   if (countedAt !== undefined) return counted(args, countedAt[0], countedAt[1]);
   switch (command) {
     case 'sort':
