@@ -4,6 +4,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 import { requireRedisServerBinary } from './findRedisServer.js';
 
 export interface RedisServerOptions {
@@ -118,9 +119,7 @@ const SERVER_OPTIONS: readonly (keyof RedisServerOptions)[] = ['port', 'host', '
 
 function validate(options: RedisServerOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError(`startRedisServer: options must be an object, got ${String(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!SERVER_OPTIONS.includes(key as keyof RedisServerOptions)) throw new TypeError(`startRedisServer: unknown option "${key}" (known options: ${SERVER_OPTIONS.join(', ')})`);
-  }
+  assertKnownOptions('startRedisServer', options, SERVER_OPTIONS);
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
     throw new RangeError(`startRedisServer: port must be an integer from 1 to 65535, got ${String(options.port)}`);
   }
