@@ -4,9 +4,9 @@ import { getKeyIndexes, list } from '@ioredis/commands';
 export type CommandArg = string | Buffer | number;
 
 /**
- * Subcommands of container commands that take a key, and where it is (an index into the
- * arguments after the command name). `@ioredis/commands` lists OBJECT, MEMORY, XINFO and XGROUP
- * as keyless containers; Redis reads a key from these subcommands.
+ * Subcommands of container commands that take a key, always right after the subcommand name.
+ * `@ioredis/commands` lists OBJECT, MEMORY, XINFO and XGROUP as keyless containers; Redis reads
+ * a key from these subcommands.
  */
 const KEYED_SUBCOMMANDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['object', new Set(['encoding', 'freq', 'idletime', 'refcount'])],
