@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { dirname, join, normalize, relative, sep } from 'node:path';
-import { binPaths, exportTargets, readPackageJson, type PackageJson } from './packageJson.js';
+import { binPaths, exportSubpaths, readPackageJson, type PackageJson } from './packageJson.js';
 
 export type ProjectKindName = 'application' | 'library';
 
@@ -11,12 +11,12 @@ export interface PackageKind {
   kind: ProjectKindName;
   reason: string;
   /**
-   * A library with an `exports` map: the files that map makes importable (absolute paths, as
-   * written there: they may name build output). Other files can't be imported from outside, so
+   * A library with an `exports` map: the files that map makes importable, one list per subpath
+   * (its conditions' targets; absolute paths as written there: they may name build output). Other files can't be imported from outside, so
    * only what these entry modules export is public API. Undefined when anything is importable
    * (no `exports` map, or a subpath pattern).
    */
-  entries?: string[];
+  entries?: string[][];
 }
 
 export interface ProjectKind {
@@ -25,8 +25,8 @@ export interface ProjectKind {
   reason: string;
   /** Every package.json that owns a source file, nearest first per file. */
   packages: PackageKind[];
-  /** Every library package's entry files, when each has a closed `exports` map (see PackageKind.entries). */
-  entries?: string[];
+  /** Every library package's entry files, one list per subpath, when each has a closed `exports` map (see PackageKind.entries). */
+  entries?: string[][];
 }
 
 /**
@@ -65,11 +65,11 @@ export async function classifyProject(root: string, files: readonly string[]): P
   const packages: PackageKind[] = [];
   for (const dir of [...dirs].sort()) {
     const pkg = (await readPackageJson(dir))!;
-    const judged: { kind: ProjectKindName; reason: string; entries?: string[] } = await classifyPackage(dir, pkg);
+    const judged: { kind: ProjectKindName; reason: string; entries?: string[][] } = await classifyPackage(dir, pkg);
     if (judged.kind === 'library' && pkg.exports !== undefined) {
-      const targets = exportTargets(pkg.exports);
+      const subpaths = exportSubpaths(pkg.exports);
       // A pattern (`./*`) opens a whole folder; a bare string or conditions name single files.
-      if (targets.length > 0 && targets.every((t) => !t.includes('*'))) judged.entries = targets.map((t) => join(dir, t));
+      if (subpaths.flat().length > 0 && subpaths.flat().every((t) => !t.includes('*'))) judged.entries = subpaths.map((targets) => targets.map((t) => join(dir, t)));
     }
     packages.push({ dir: relative(root, dir).split(sep).join('/') || '.', ...judged });
   }
