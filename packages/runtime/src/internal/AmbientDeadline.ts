@@ -67,28 +67,35 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
 
   /** Runs `fn` with this deadline ambient; settles like it, or rejects at the deadline. */
   run<T>(fn: (scope: AmbientDeadline) => PromiseLike<T> | T): Promise<T> {
+    if (this.expired) {
+      this.end();
+      return Promise.reject(this.timeoutFor(this.operation, this.budgetMs, 0, 'not-sent', true));
+    }
+    let result: PromiseLike<T> | T;
+    try {
+      result = this.enter(fn);
+    } catch (error) {
+      this.end();
+      return Promise.reject(error);
+    }
+    if (result === null || (typeof result !== 'object' && typeof result !== 'function') || typeof (result as PromiseLike<T>).then !== 'function') {
+      this.end();
+      return Promise.resolve(result as T);
+    }
+    return this.race(result as PromiseLike<T>);
+  }
+
+  /** Runs `fn` with this deadline ambient and returns what it returns; the scope stays open until `end()` or `race()`. */
+  enter<R>(fn: (scope: AmbientDeadline) => R): R {
     deadlinesInUse = true;
+    return storage.run(this, fn, this);
+  }
+
+  /** Settles like `pending` (ending the scope), or rejects at the deadline. */
+  race<T>(pending: PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.expired) {
-        this.end();
-        reject(this.timeoutFor(this.operation, this.budgetMs, 0, 'not-sent', true));
-        return;
-      }
       this.rejectRace = reject;
-      let result: PromiseLike<T> | T;
-      try {
-        result = storage.run(this, fn, this);
-      } catch (error) {
-        this.end();
-        reject(error);
-        return;
-      }
-      if (result === null || (typeof result !== 'object' && typeof result !== 'function') || typeof (result as PromiseLike<T>).then !== 'function') {
-        this.end();
-        resolve(result as T);
-        return;
-      }
-      (result as PromiseLike<T>).then(
+      pending.then(
         (value) => {
           this.end();
           resolve(value);
@@ -131,8 +138,8 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
     });
   }
 
-  /** The body settled. */
-  private end(): void {
+  /** The body settled (or, for a scope opened with `enter`, its owner is done). */
+  end(): void {
     if (this.ended) return;
     this.ended = true;
     this.rejectRace = undefined;
