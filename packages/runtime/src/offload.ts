@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import { assertBudget } from './budgets.js';
 import { TimeoutError } from './errors/TimeoutError.js';
 import { isAbortSignal } from './internal/CallScope.js';
-import { type AmbientDeadline, deadlinePassed, deadlinesInUse, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
+import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
 
 /** An exported function of a module, run in the worker: `{ module: new URL('./hash.js', import.meta.url) }`. */
@@ -88,7 +88,7 @@ export class OffloadPool {
   run<A extends unknown[], R>(target: OffloadTarget<A, R>, args: A, options?: OffloadOptions): Promise<R> {
     if (this.closed) return Promise.reject(new Error('OffloadPool: the pool is closed'));
     const task = this.task(target, args);
-    const ambient = deadlinesInUse ? liveDeadline() : undefined;
+    const ambient = liveDeadline();
     if (options === undefined && ambient === undefined) return this.pool.run(task) as Promise<R>;
     const { timeout, signal, operation } = options === undefined ? ({} as OffloadOptions) : checkOptions(options);
     if (timeout === undefined && signal === undefined && ambient === undefined) return this.pool.run(task) as Promise<R>;

@@ -5,7 +5,7 @@ import { TimeoutError } from './errors/TimeoutError.js';
 import { CallScope, isAbortSignal } from './internal/CallScope.js';
 import { isThenable } from './internal/isThenable.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
-import { type AmbientDeadline, deadlinePassed, deadlinesInUse, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
+import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
 
 export interface WithTimeoutOptions {
   /** Names the operation in the `TimeoutError`, e.g. `redis.get` or `index.build`. */
@@ -87,7 +87,7 @@ export function runWithTimeout<T>(
       }
       call.onAbort((reason) => call.gaveUp(reason));
     }
-    const ambient = deadlinesInUse ? liveDeadline() : undefined;
+    const ambient = liveDeadline();
     if (ambient !== undefined && deadlinePassed(ambient, call.start)) {
       call.inherited = ambient;
       if (typeof work !== 'function') observeLate(work, call);

@@ -4,14 +4,24 @@ import { TimeoutError } from '../errors/TimeoutError.js';
 import { CallScope } from './CallScope.js';
 import { attachDeadline, cancelDeadline, type DeadlineEntry, type DeadlineList, expireAll, privateDeadlineList, scheduleDeadline } from './DeadlineQueue.js';
 
-const storage = new AsyncLocalStorage<AmbientDeadline>();
+interface SharedState {
+  readonly storage: AsyncLocalStorage<AmbientDeadline>;
+  /**
+   * Whether any deadline was ever set in this process. Until one is, the time-bounded pieces
+   * skip the `AsyncLocalStorage` lookup entirely: the no-deadline path costs one property load.
+   */
+  inUse: boolean;
+}
 
 /**
- * Whether any deadline was ever set in this process. Until one is, the time-bounded pieces skip
- * the `AsyncLocalStorage` lookup entirely: the no-deadline path costs one load of this flag.
- * @internal
+ * One storage per process, shared by every copy of the runtime (the ESM and CJS builds, the
+ * `./fastify` and `./llamaindex` entries of the CJS build, a second version in node_modules):
+ * a deadline set through one copy must bound the calls made through another.
  */
-export let deadlinesInUse = false;
+const SHARED_KEY = Symbol.for('asyncguard.ambientDeadline');
+const shared: SharedState = ((globalThis as Record<symbol, unknown>)[SHARED_KEY] as SharedState | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[SHARED_KEY] = { storage: new AsyncLocalStorage<AmbientDeadline>(), inUse: false } satisfies SharedState) as SharedState;
+const storage = shared.storage;
 
 /**
  * One `withDeadline` scope: the ambient deadline that calls made inside it inherit.
@@ -87,7 +97,7 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
 
   /** Runs `fn` with this deadline ambient and returns what it returns; the scope stays open until `end()` or `race()`. */
   enter<R>(fn: (scope: AmbientDeadline) => R): R {
-    deadlinesInUse = true;
+    shared.inUse = true;
     return storage.run(this, fn, this);
   }
 
@@ -150,7 +160,7 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
 
 /** The innermost deadline whose body is still running, if any. */
 export function liveDeadline(): AmbientDeadline | undefined {
-  if (!deadlinesInUse) return undefined;
+  if (!shared.inUse) return undefined;
   let d = storage.getStore();
   while (d !== undefined && d.ended) d = d.parent;
   return d;
@@ -184,5 +194,5 @@ export function deadlinePassed(deadline: AmbientDeadline, now: number): boolean 
  * @internal
  */
 export function runOutsideDeadline<T>(fn: () => T): T {
-  return deadlinesInUse ? storage.exit(fn) : fn();
+  return shared.inUse ? storage.exit(fn) : fn();
 }

@@ -6,7 +6,7 @@ import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { RedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
 import type { CallOutcome } from '../errors/brand.js';
-import { type AmbientDeadline, deadlinesInUse, liveDeadline, runOutsideDeadline, scheduleWithin } from '../internal/AmbientDeadline.js';
+import { type AmbientDeadline, liveDeadline, runOutsideDeadline, scheduleWithin } from '../internal/AmbientDeadline.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList } from '../internal/DeadlineQueue.js';
 import { withTimeout } from '../withTimeout.js';
 import { BlockingPool } from './BlockingPool.js';
@@ -386,7 +386,7 @@ export class RedisManager {
     }
     // Inside withDeadline: the budget is min(category budget, what is left), and a command
     // left with less than the floor is not sent at all.
-    let ambient = deadlinesInUse ? liveDeadline() : undefined;
+    let ambient = liveDeadline();
     if (ambient !== undefined) {
       const left = ambient.expired ? 0 : ambient.at - started;
       if (left < MIN_COMMAND_BUDGET_MS) return this.refuse('unavailable', deadlineRefusal(`redis.${name}`, ambient, left), options, started);
