@@ -130,6 +130,10 @@ export const asyncguardDeadlines: FastifyPluginCallback<DeadlinePluginOptions> =
     (request as WithScope)[SCOPE]?.end();
     next();
   });
+  fastify.addHook('onRequestAbort', (request, next) => {
+    (request as WithScope)[SCOPE]?.end();
+    next();
+  });
 
   if (options.errorHandler) {
     fastify.setErrorHandler((error, request, reply) => {

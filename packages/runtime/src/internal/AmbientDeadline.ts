@@ -7,10 +7,11 @@ import { attachDeadline, cancelDeadline, type DeadlineEntry, type DeadlineList, 
 interface SharedState {
   readonly storage: AsyncLocalStorage<AmbientDeadline>;
   /**
-   * Whether any deadline was ever set in this process. Until one is, the time-bounded pieces
-   * skip the `AsyncLocalStorage` lookup entirely: the no-deadline path costs one property load.
+   * Deadlines whose body is still running, in this process. While none is, no call can have an
+   * ambient deadline, and the time-bounded pieces skip the `AsyncLocalStorage` lookup entirely:
+   * the no-deadline path costs one property load and a comparison.
    */
-  inUse: boolean;
+  live: number;
 }
 
 /**
@@ -20,7 +21,7 @@ interface SharedState {
  */
 const SHARED_KEY = Symbol.for('asyncguard.ambientDeadline');
 const shared: SharedState = ((globalThis as Record<symbol, unknown>)[SHARED_KEY] as SharedState | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[SHARED_KEY] = { storage: new AsyncLocalStorage<AmbientDeadline>(), inUse: false } satisfies SharedState) as SharedState;
+  ((globalThis as Record<symbol, unknown>)[SHARED_KEY] = { storage: new AsyncLocalStorage<AmbientDeadline>(), live: 0 } satisfies SharedState) as SharedState;
 const storage = shared.storage;
 
 /**
@@ -62,6 +63,7 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
     readonly parent: AmbientDeadline | undefined,
   ) {
     super();
+    shared.live++;
     const own = start + budgetMs;
     if (parent !== undefined && parent.at <= own) {
       this.at = parent.at;
@@ -97,7 +99,6 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
 
   /** Runs `fn` with this deadline ambient and returns what it returns; the scope stays open until `end()` or `race()`. */
   enter<R>(fn: (scope: AmbientDeadline) => R): R {
-    shared.inUse = true;
     return storage.run(this, fn, this);
   }
 
@@ -152,6 +153,7 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    shared.live--;
     this.rejectRace = undefined;
     // Calls still waiting (detached from the body) keep the timer until they settle or it fires.
     if (this.inheritors.head === null) cancelDeadline(this);
@@ -160,7 +162,7 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
 
 /** The innermost deadline whose body is still running, if any. */
 export function liveDeadline(): AmbientDeadline | undefined {
-  if (!shared.inUse) return undefined;
+  if (shared.live === 0) return undefined;
   let d = storage.getStore();
   while (d !== undefined && d.ended) d = d.parent;
   return d;
@@ -194,5 +196,6 @@ export function deadlinePassed(deadline: AmbientDeadline, now: number): boolean 
  * @internal
  */
 export function runOutsideDeadline<T>(fn: () => T): T {
-  return shared.inUse ? storage.exit(fn) : fn();
+  // With no deadline running, every deadline a continuation may carry has ended for good.
+  return shared.live === 0 ? fn() : storage.exit(fn);
 }
