@@ -157,10 +157,14 @@ describe('withDeadline: the ambient budget', () => {
     let late: Promise<unknown> | undefined;
     const outer = withDeadline(10, async () => {
       await sleep(40); // ignores the deadline
-      late = withTimeout(() => {
-        started = true;
-        return 'ran';
-      }, 1000, { operation: 'late' });
+      late = withTimeout(
+        async () => {
+          started = true;
+          return 'ran';
+        },
+        1000,
+        { operation: 'late' },
+      );
       return late;
     });
     await timeoutOf(outer);
