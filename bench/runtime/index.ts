@@ -30,6 +30,7 @@ import {
   compose,
   OffloadPool,
   retryPolicy,
+  remainingBudget,
   timeoutPolicy,
   withDeadline,
   withTimeout,
@@ -276,7 +277,7 @@ const deadlineModes: DeadlineMode[] = [
   { name: 'withTimeout inside withDeadline (clamped)', time: (n) => withDeadline(1500, () => timePerCall(timedCall, n)) },
 ];
 
-async function deadlinePhase(): Promise<{ result: Map<string, Timing>; baseline: Timing }> {
+async function deadlinePhase(): Promise<{ result: Map<string, Timing>; baseline: Timing; lookup: Array<[string, number]> }> {
   for (const m of deadlineModes) await m.time(WARMUP);
   const samples = new Map<string, Timing[]>(deadlineModes.map((m) => [m.name, []]));
   const baselines: Timing[] = [];
@@ -298,10 +299,48 @@ async function deadlinePhase(): Promise<{ result: Map<string, Timing>; baseline:
   }
   const result = new Map<string, Timing>();
   for (const [name, xs] of samples) result.set(name, { wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
-  return { result, baseline: { wall: median(baselines.map((x) => x.wall)), cpu: median(baselines.map((x) => x.cpu)) } };
+  return { result, baseline: { wall: median(baselines.map((x) => x.wall)), cpu: median(baselines.map((x) => x.cpu)) }, lookup: await lookupCost(DEADLINE_ROUNDS) };
 }
 
-function printDeadlineTable(phase: { result: Map<string, Timing>; baseline: Timing }, baselineBeforeStorage: Timing | undefined): void {
+/**
+ * The lookup alone, synchronously (no promise noise): ns per `remainingBudget()` call, which does
+ * what every clamping call does first — the running-deadlines check, the storage lookup, a
+ * subtraction. Medians of `rounds` runs of 2,000,000 calls.
+ */
+async function lookupCost(rounds: number): Promise<Array<[string, number]>> {
+  const N = 2_000_000;
+  const measureLoop = (read: () => number | undefined): number => {
+    let sink = 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) sink += read() ?? 1;
+    const ns = Number(process.hrtime.bigint() - t0) / N;
+    if (sink === -1) console.log(sink);
+    return ns;
+  };
+  const loop = (): number => measureLoop(remainingBudget);
+  const modes: Array<[string, () => Promise<number>]> = [
+    ['no deadline running', async () => loop()],
+    [
+      'no ambient deadline (others running)',
+      async () => {
+        let release: () => void = () => undefined;
+        const other = withDeadline(60_000, () => new Promise<void>((resolve) => (release = resolve)));
+        const ns = loop();
+        release();
+        await other;
+        return ns;
+      },
+    ],
+    ['inside withDeadline (reads performance.now() too)', () => withDeadline(60_000, loop)],
+    ['reference: performance.now() alone', async () => measureLoop(() => performance.now())],
+  ];
+  for (const [, run] of modes) await run();
+  const samples = new Map<string, number[]>(modes.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) for (const [name, run] of modes) samples.get(name)!.push(await run());
+  return modes.map(([name]) => [name, median(samples.get(name)!)]);
+}
+
+function printDeadlineTable(phase: { result: Map<string, Timing>; baseline: Timing; lookup: Array<[string, number]> }, baselineBeforeStorage: Timing | undefined): void {
   const { result, baseline: base } = phase;
   const ns = (x: number): string => `${x.toFixed(1)} ns`;
   const never = result.get('withTimeout, no deadline running')!;
@@ -317,6 +356,8 @@ function printDeadlineTable(phase: { result: Map<string, Timing>; baseline: Timi
       return [m.name, ns(t.cpu), isTimeout && !same ? ns(t.cpu - never.cpu) : '', ns(t.wall), isTimeout && !same ? ns(t.wall - never.wall) : ''];
     }),
   );
+  console.log(`\nThe lookup alone, synchronous (remainingBudget(); withTimeout reuses the performance.now() it reads anyway; wall ns per call, medians of ${DEADLINE_ROUNDS} x 2,000,000 calls):`);
+  printTable(['where', 'ns per lookup'], phase.lookup.map(([name, ns]) => [name, `${ns.toFixed(1)} ns`]));
   if (baselineBeforeStorage !== undefined) {
     console.log(
       `(\`await fn()\` itself: ${ns(baselineBeforeStorage.cpu)} CPU before any AsyncLocalStorage.run in the process, ${ns(base.cpu)} after — on Node ${process.version} the first run() turns on promise hooks for every promise)`,
