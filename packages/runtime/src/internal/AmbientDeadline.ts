@@ -35,7 +35,7 @@ const storage = shared.storage;
  * - It is also a {@link CallScope}: `currentSignal()` is its lazily created signal.
  * - When the body settles the scope ends: later work that still carries it in its async context
  *   (detached `then`s, timers the body started) no longer inherits it, and its timer is
- *   dropped unless calls are still waiting on it.
+ *   dropped unless calls are still waiting on it (then it runs to the deadline).
  * @internal
  */
 export class AmbientDeadline extends CallScope implements DeadlineEntry {
@@ -155,7 +155,8 @@ export class AmbientDeadline extends CallScope implements DeadlineEntry {
     this.ended = true;
     shared.live--;
     this.rejectRace = undefined;
-    // Calls still waiting (detached from the body) keep the timer until they settle or it fires.
+    // Calls still waiting (detached from the body) keep the timer, which then runs to the
+    // deadline (at most its budget) even if they settle first.
     if (this.inheritors.head === null) cancelDeadline(this);
   }
 }
