@@ -164,5 +164,5 @@ function requestedMs(request: FastifyRequest, header: string): number | undefine
 Object.assign(asyncguardDeadlines, {
   [Symbol.for('skip-override')]: true,
   [Symbol.for('fastify.display-name')]: '@asyncguard/runtime/fastify',
-  [Symbol.for('plugin-meta')]: { name: '@asyncguard/runtime/fastify', fastify: '>=4' },
+  [Symbol.for('plugin-meta')]: { name: '@asyncguard/runtime/fastify', fastify: '>=4.21' },
 });
