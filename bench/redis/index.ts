@@ -16,13 +16,16 @@
  * Then two fault figures the tests only bound loosely:
  * - settle precision: with the server stalled (SIGSTOP) or killed under load, how far past its
  *   budget each call settles (the target is ≤ budget + 50 ms);
- * - memory: Redis down for 30 s while 1,000 commands/s keep coming — heap growth after GC.
+ * - memory: Redis down for 30 s while 1,000 commands/s keep coming — heap growth after GC;
+ * - ambient deadline (issue #20): a command under a 100 ms `withDeadline` against a stalled
+ *   (SIGSTOP) server settles with the deadline's TimeoutError by 150 ms, its own 2 s budget
+ *   notwithstanding.
  *
- *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30]
+ *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30] [--deadline-trials 40] [--only deadline]
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createRedisManager, isTimeoutError, type RedisManager } from '@asyncguard/runtime';
+import { createRedisManager, isTimeoutError, type RedisManager, type TimeoutError, withDeadline } from '@asyncguard/runtime';
 import { startRedisServer } from '@asyncguard/testkit';
 import { circuitBreaker, ConsecutiveBreaker, handleAll, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { Redis } from 'ioredis';
@@ -131,6 +134,10 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'deadline') {
+    await deadlineFigure(arg('deadline-trials', 40));
+    return;
+  }
   const server = await startRedisServer();
   const contenders = await makeContenders(server.port);
   const results = new Map<string, Sample[]>();
@@ -191,6 +198,67 @@ async function main(): Promise<void> {
   process.stdout.write(rows.join('\n') + '\n');
   await faultFigures();
   await memoryFigure(arg('down-seconds', 30));
+  await deadlineFigure(arg('deadline-trials', 40));
+}
+
+/**
+ * Settle time of a command under a 100 ms ambient deadline with the server stalled (SIGSTOP):
+ * `trials` sequential commands, then `trials` concurrent ones, each in its own `withDeadline`.
+ */
+async function deadlineFigure(trials: number): Promise<void> {
+  const deadline = 100;
+  const server = await startRedisServer();
+  // A fresh, connected manager per stall (a stalled connection is soon replaced and the server
+  // marked down, after which commands are refused at once — not what this measures); no breaker.
+  const stalled = async (commands: number): Promise<{ ms: number; byDeadline: boolean; error: string }[]> => {
+    const m = createRedisManager({ name: 'deadline', url: server.url, budgets: { redis: 2000 }, healthIntervalMs: 1000, breaker: false });
+    await m.redis.ping();
+    server.pause();
+    const run = async (i: number): Promise<{ ms: number; byDeadline: boolean; error: string }> => {
+      const t0 = performance.now();
+      try {
+        await withDeadline(deadline, () => m.redis.get(`d:${i}`), { operation: 'request' });
+        return { ms: performance.now() - t0, byDeadline: false, error: 'none' };
+      } catch (err) {
+        // The request's deadline fired (the command's TimeoutError naming it, or withDeadline's own).
+        const byDeadline = isTimeoutError(err) && (err as TimeoutError).deadlineOperation === 'request';
+        return { ms: performance.now() - t0, byDeadline, error: err instanceof Error ? err.name : String(err) };
+      }
+    };
+    try {
+      return await Promise.all(Array.from({ length: commands }, (_, i) => run(i)));
+    } finally {
+      server.resume();
+      await m.close({ drainMs: 0 });
+    }
+  };
+  const rows: string[] = ['', `ambient deadline: redis GET (own budget 2000 ms) under withDeadline(${deadline} ms), server stalled by SIGSTOP:`, '', '| mode | commands | TimeoutError of the deadline | other typed errors | settle p50 / p99 / max ms | floor ≤ 150 ms |', '|---|---:|---:|---|---:|---|'];
+  for (const mode of ['one per stall', `${trials} at once`] as const) {
+    const results: { ms: number; byDeadline: boolean; error: string }[] = [];
+    if (mode === 'one per stall') {
+      for (let i = 0; i < trials; i++) results.push(...(await stalled(1)));
+    } else {
+      results.push(...(await stalled(trials)));
+    }
+    const others = new Map<string, number>();
+    for (const r of results) if (!r.byDeadline) others.set(r.error, (others.get(r.error) ?? 0) + 1);
+    const otherCell = others.size === 0 ? '–' : [...others].map(([name, n]) => `${n} ${name}`).join(', ');
+    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+    const max = ms[ms.length - 1] ?? 0;
+    rows.push(`| ${mode} | ${results.length} | ${results.filter((r) => r.byDeadline).length} | ${otherCell} | ${pct(ms, 0.5).toFixed(1)} / ${pct(ms, 0.99).toFixed(1)} / ${max.toFixed(1)} | ${max <= 150 ? 'MET' : 'MISSED'} |`);
+  }
+  await server.stop();
+  // Control: how late a bare 100 ms timer fires on this machine right now, same pattern.
+  const late: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    const t0 = performance.now();
+    await sleep(deadline);
+    late.push(performance.now() - t0);
+  }
+  late.sort((a, b) => a - b);
+  rows.push(`| control: a bare setTimeout(${deadline}) | ${trials} | – | – | ${pct(late, 0.5).toFixed(1)} / ${pct(late, 0.99).toFixed(1)} / ${(late[late.length - 1] ?? 0).toFixed(1)} | |`);
+  rows.push('', '(a stalled connection is replaced after two silent timeouts; commands still queued on it then fail at once with RedisUnavailableError — at the same moment)');
+  process.stdout.write(rows.join('\n') + '\n');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -16,7 +16,7 @@ export interface PackageContract {
 }
 
 export const CONTRACT: PackageContract[] = [
-  { dir: 'packages/runtime', name: '@asyncguard/runtime', entries: ['.', './llamaindex'] },
+  { dir: 'packages/runtime', name: '@asyncguard/runtime', entries: ['.', './llamaindex', './fastify'] },
   { dir: 'packages/testkit', name: '@asyncguard/testkit', entries: ['.', './vitest', './llamaindex'], vitestOnly: ['./vitest'] },
   { dir: 'packages/eslint-plugin', name: '@asyncguard/eslint-plugin', entries: ['.'] },
   { dir: 'packages/codemod', name: '@asyncguard/codemod', entries: ['.', './cli'], bins: ['asyncguard-codemod'] },

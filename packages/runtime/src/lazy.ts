@@ -1,3 +1,4 @@
+import { runOutsideDeadline } from './internal/AmbientDeadline.js';
 import { assertBudget } from './budgets.js';
 import type { CallContext } from './CallContext.js';
 import { LazyDisposedError } from './errors/LazyDisposedError.js';
@@ -45,7 +46,9 @@ const STATES: readonly LazyState[] = ['idle', 'pending', 'ready', 'failed', 'dis
  * Single-flight async initialisation. The first call starts `init`; calls made while it runs
  * share that attempt; later calls get the value. A failed attempt is not cached as success:
  * callers within the backoff get the failure at once, the first caller after it starts a new
- * attempt (backoff doubles per consecutive failure, reset on success).
+ * attempt (backoff doubles per consecutive failure, reset on success). An attempt runs outside
+ * any ambient deadline (`withDeadline`): the value is shared, so the deadline of the caller that
+ * happened to start it must not cut it short.
  *
  * ```ts
  * const getIndex = lazy(({ signal }) => buildIndex(signal));
@@ -77,7 +80,9 @@ export function lazy<T>(init: (context: CallContext) => PromiseLike<T> | T, opti
     const mine = ++epoch;
     const attemptScope = (scope = new CallScope());
     state = PENDING;
-    const p = (async () => init(attemptScope))().then(
+    // Shared by every caller: built under its own budgets, not under the ambient deadline
+    // (withDeadline) of whichever caller happened to come first.
+    const p = runOutsideDeadline(async () => init(attemptScope)).then(
       (result) => {
         if (mine === epoch) {
           state = READY;
