@@ -23,7 +23,8 @@ export class Edits {
     const file = sf.fileName;
     const planner = this.context.planner;
     const callee = call.expression;
-    const namespace = ts.isPropertyAccessExpression(callee) ? (callee.expression as ts.Identifier).text : undefined;
+    // The module object: an identifier, or `require('fs')` written at the call.
+    const namespace = ts.isPropertyAccessExpression(callee) ? callee.expression.getText(sf) : undefined;
     const calleeStart = callee.getStart(sf);
     const needs: Need[] = [];
     const isTs = !/\.(c|m)?jsx?$/.test(file);

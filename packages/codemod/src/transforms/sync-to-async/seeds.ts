@@ -104,7 +104,7 @@ export class Seeds {
 
   private seedRefusal(call: ts.CallExpression, api: SyncApi): string | undefined {
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression)) {
+    if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression) && !CORE_REQUIRE.test(callee.expression.getText())) {
       return `${api.sync} is called on an expression (${callee.expression.getText()}); import the module first so the call can be rewritten`;
     }
     return undefined;
