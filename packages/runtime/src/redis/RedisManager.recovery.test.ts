@@ -44,6 +44,9 @@ describeWithRedis('RedisManager recovery: an answered health PING half-opens the
     const m = createRedisManager({
       url: s.url,
       budgets: { redis: 200 },
+      // Connecting is not what this is about: on a busy machine a handshake can take longer than
+      // a command budget, and the first PING must not fail for that.
+      connectTimeoutMs: 5000,
       breaker: { consecutiveFailures: 2, halfOpenAfterMs: RESET, halfOpenOnPing },
       healthIntervalMs: 50,
       reconnect: { minDelayMs: 20, maxDelayMs: 100 },
