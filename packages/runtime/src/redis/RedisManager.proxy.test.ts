@@ -57,6 +57,9 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
     manager = createRedisManager({
       url: proxy.url,
       budgets: { redis: BUDGET },
+      // The first handshake of each test must not fail because a loaded machine took longer than
+      // one command budget; a stalled handshake is still replaced (health monitor).
+      connectTimeoutMs: 1000,
       breaker: { consecutiveFailures: 3, halfOpenAfterMs: HALF_OPEN_AFTER },
       healthIntervalMs: HEALTH_INTERVAL,
       reconnect: { minDelayMs: 20, maxDelayMs: RECONNECT_MAX },
