@@ -19,9 +19,15 @@
  * - memory: Redis down for 30 s while 1,000 commands/s keep coming — heap growth after GC;
  * - ambient deadline (issue #20): a command under a 100 ms `withDeadline` against a stalled
  *   (SIGSTOP) server settles with the deadline's TimeoutError by 150 ms, its own 2 s budget
- *   notwithstanding.
+ *   notwithstanding;
+ * - recovery: Redis stopped (SIGSTOP) for 3 s under load, then SIGCONT: time until the first call
+ *   succeeds again, for the manager (a health PING that gets an answer half-opens the breaker),
+ *   the same manager with `breaker.halfOpenOnPing: false` (the previous behaviour: wait out the
+ *   reset timeout) and raw ioredis (no timeout, no breaker), medians of `--rounds` rounds.
+ *   Floor (issue 16): the manager's time-to-first-success ≤ one health interval.
  *
- *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30] [--deadline-trials 40] [--only deadline]
+ *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30] [--deadline-trials 40]
+ *                    [--only throughput|faults|memory|recovery|deadline]
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -133,11 +139,23 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
+function only(): string | undefined {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'deadline') {
-    await deadlineFigure(arg('deadline-trials', 40));
-    return;
-  }
+  const section = only();
+  const sections = ['throughput', 'faults', 'memory', 'recovery', 'deadline'];
+  if (section !== undefined && !sections.includes(section)) throw new Error(`--only takes ${sections.join(', ')}, got ${String(section)}`);
+  if (section === undefined || section === 'throughput') await throughput();
+  if (section === undefined || section === 'faults') await faultFigures();
+  if (section === undefined || section === 'memory') await memoryFigure(arg('down-seconds', 30));
+  if (section === undefined || section === 'recovery') await recoveryFigure(Math.max(5, ROUNDS));
+  if (section === undefined || section === 'deadline') await deadlineFigure(arg('deadline-trials', 40));
+}
+
+async function throughput(): Promise<void> {
   const server = await startRedisServer();
   const contenders = await makeContenders(server.port);
   const results = new Map<string, Sample[]>();
@@ -196,9 +214,6 @@ async function main(): Promise<void> {
   }
   rows.push('', ...floors);
   process.stdout.write(rows.join('\n') + '\n');
-  await faultFigures();
-  await memoryFigure(arg('down-seconds', 30));
-  await deadlineFigure(arg('deadline-trials', 40));
 }
 
 /**
@@ -365,6 +380,102 @@ async function memoryFigure(seconds: number): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * Time from SIGCONT to the first successful call, Redis having been stopped for `stallMs` under
+ * load (10 loops of GET, a 5 ms pause after a failure). Contenders run one after the other on the
+ * same server, in an order rotated per round.
+ */
+async function recoveryFigure(rounds: number): Promise<void> {
+  const healthIntervalMs = 500;
+  const stallMs = 3000;
+  const halfOpenAfterMs = 5000;
+  const give = 15_000;
+  interface Recovering {
+    name: string;
+    get(key: string): Promise<unknown>;
+    close(): Promise<void>;
+  }
+  const managed = (port: number, halfOpenOnPing: boolean): Recovering => {
+    const m = createRedisManager({
+      name: `recovery-${String(halfOpenOnPing)}-${Math.random()}`,
+      host: '127.0.0.1',
+      port,
+      budgets: { redis: 200 },
+      healthIntervalMs,
+      breaker: { consecutiveFailures: 5, halfOpenAfterMs, halfOpenOnPing },
+      reconnect: { minDelayMs: 20, maxDelayMs: 200 },
+    });
+    return { name: halfOpenOnPing ? 'RedisManager (PING half-opens the breaker)' : 'RedisManager, halfOpenOnPing: false (before)', get: (k) => m.redis.get(k), close: () => m.close({ drainMs: 0 }) };
+  };
+  const makers: ((port: number) => Recovering)[] = [
+    (port) => managed(port, true),
+    (port) => managed(port, false),
+    (port) => {
+      const r = new Redis({ port, host: '127.0.0.1' });
+      r.on('error', () => undefined);
+      return { name: 'ioredis (raw: no timeout, no breaker)', get: (k) => r.get(k), close: async () => void r.disconnect() };
+    },
+  ];
+  const results = new Map<string, { ttfs: number[]; refused: number[] }>();
+  const server = await startRedisServer();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < makers.length; i++) {
+        const c = (makers[(i + round) % makers.length] as (port: number) => Recovering)(server.port);
+        await c.get('warm');
+        let resumedAt = Infinity;
+        let firstOk = Infinity;
+        let refusedAfter = 0;
+        let running = true;
+        const loop = async (w: number): Promise<void> => {
+          for (let n = 0; running; n++) {
+            try {
+              await c.get(`r:${w}:${n % 20}`);
+              const now = performance.now();
+              if (now >= resumedAt && now < firstOk) firstOk = now;
+            } catch {
+              if (performance.now() >= resumedAt && firstOk === Infinity) refusedAfter++;
+              await sleep(5);
+            }
+          }
+        };
+        const loops = Array.from({ length: 10 }, (_, w) => loop(w));
+        await sleep(300);
+        server.pause();
+        await sleep(stallMs);
+        server.resume();
+        resumedAt = performance.now();
+        while (firstOk === Infinity && performance.now() - resumedAt < give) await sleep(5);
+        running = false;
+        await Promise.all(loops);
+        await c.close();
+        const entry = results.get(c.name) ?? { ttfs: [], refused: [] };
+        entry.ttfs.push(firstOk - resumedAt);
+        entry.refused.push(refusedAfter);
+        results.set(c.name, entry);
+      }
+      process.stderr.write(`recovery round ${round + 1}/${rounds} done\n`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const before = median(results.get('RedisManager, halfOpenOnPing: false (before)')?.ttfs ?? [Infinity]);
+  const lines = [
+    '',
+    `recovery: redis-server stopped (SIGSTOP) ${stallMs / 1000} s under load (10 loops of GET), then SIGCONT; time to the first successful call after SIGCONT; health interval ${healthIntervalMs} ms, breaker 5 failures / ${halfOpenAfterMs} ms reset, budget 200 ms; ${rounds} rounds, median (min–max):`,
+    '',
+    '| contender | time to first success ms | vs before | calls refused after SIGCONT (median) |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const [name, { ttfs, refused }] of results) {
+    const med = median(ttfs);
+    lines.push(`| ${name} | ${med.toFixed(0)} (${Math.min(...ttfs).toFixed(0)}–${Math.max(...ttfs).toFixed(0)}) | ×${(med / before).toFixed(2)} | ${median(refused).toFixed(0)} |`);
+  }
+  const now = median(results.get('RedisManager (PING half-opens the breaker)')?.ttfs ?? [Infinity]);
+  lines.push('', `floor: the manager's time to first success ≤ one health interval (${healthIntervalMs} ms): ${now.toFixed(0)} ms → ${now <= healthIntervalMs ? 'MET' : 'MISSED'}`);
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@ import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } fr
 import { onSourceAbort, sourceAborted } from './internal/CallScope.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
 import { isThenable, toPromise } from './internal/isThenable.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
 
@@ -20,6 +21,8 @@ export interface BulkheadOptions {
   /** Names the guarded operation in errors. */
   operation?: string;
 }
+
+const OPTION_KEYS: OptionKeys<BulkheadOptions> = { maxConcurrent: true, maxQueue: true, queueTimeoutMs: true, name: true, operation: true };
 
 export interface BulkheadSnapshot {
   name: string | undefined;
@@ -53,6 +56,7 @@ export class Bulkhead implements Policy {
 
   constructor(options: BulkheadOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('Bulkhead: options must be an object with maxConcurrent');
+    rejectUnknownKeys(options, OPTION_KEYS, 'Bulkhead');
     const { maxConcurrent, maxQueue = 0, queueTimeoutMs, name, operation } = options;
     this.maxConcurrent = count(maxConcurrent, 'maxConcurrent', 1);
     this.maxQueue = count(maxQueue, 'maxQueue', 0);

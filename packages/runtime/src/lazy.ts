@@ -3,6 +3,7 @@ import { assertBudget } from './budgets.js';
 import type { CallContext } from './CallContext.js';
 import { LazyDisposedError } from './errors/LazyDisposedError.js';
 import { CallScope } from './internal/CallScope.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 export interface LazyOptions<T> {
   /** Wait after the first failed attempt before the next caller may try again, ms. Default 100. */
@@ -14,6 +15,8 @@ export interface LazyOptions<T> {
   /** Names the resource in errors. */
   name?: string;
 }
+
+const OPTION_KEYS: OptionKeys<LazyOptions<unknown>> = { initialBackoffMs: true, maxBackoffMs: true, dispose: true, name: true };
 
 export type LazyState = 'idle' | 'pending' | 'ready' | 'failed' | 'disposed';
 
@@ -59,6 +62,7 @@ const STATES: readonly LazyState[] = ['idle', 'pending', 'ready', 'failed', 'dis
 export function lazy<T>(init: (context: CallContext) => PromiseLike<T> | T, options: LazyOptions<T> = {}): Lazy<T> {
   if (typeof init !== 'function') throw new TypeError('lazy: init must be a function');
   if (typeof options !== 'object' || options === null) throw new TypeError('lazy: options must be an object');
+  rejectUnknownKeys(options, OPTION_KEYS, 'lazy');
   const initialBackoff = assertBudget(options.initialBackoffMs ?? 100, 'lazy: options.initialBackoffMs');
   const maxBackoff = assertBudget(options.maxBackoffMs ?? 30_000, 'lazy: options.maxBackoffMs');
   if (maxBackoff < initialBackoff) throw new RangeError(`lazy: options.maxBackoffMs (${maxBackoff}) must not be less than options.initialBackoffMs (${initialBackoff})`);

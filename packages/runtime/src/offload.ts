@@ -6,6 +6,7 @@ import { TimeoutError } from './errors/TimeoutError.js';
 import { isAbortSignal } from './internal/CallScope.js';
 import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 /** An exported function of a module, run in the worker: `{ module: new URL('./hash.js', import.meta.url) }`. */
 export interface OffloadModule {
@@ -43,6 +44,9 @@ export interface OffloadPoolOptions {
   maxQueue?: number;
 }
 
+const OPTION_KEYS: OptionKeys<OffloadOptions> = { timeout: true, signal: true, operation: true };
+const POOL_OPTION_KEYS: OptionKeys<OffloadPoolOptions> = { minThreads: true, maxThreads: true, idleTimeoutMs: true, maxQueue: true };
+
 interface Task {
   source?: string;
   module?: string;
@@ -67,6 +71,7 @@ export class OffloadPool {
 
   constructor(options: OffloadPoolOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('OffloadPool: options must be an object');
+    rejectUnknownKeys(options, POOL_OPTION_KEYS, 'OffloadPool');
     const minThreads = count(options.minThreads ?? 1, 'minThreads', 0);
     const maxThreads = count(options.maxThreads ?? Math.max(1, availableParallelism() - 1, minThreads), 'maxThreads', 1);
     if (maxThreads < minThreads) throw new RangeError(`OffloadPool: options.maxThreads (${maxThreads}) must not be less than options.minThreads (${minThreads})`);
@@ -156,6 +161,8 @@ export class OffloadPool {
 
 function checkOptions(options: OffloadOptions): OffloadOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('offload: options must be an object');
+  rejectUnknownKeys(options, OPTION_KEYS, 'offload');
+  if (options.operation !== undefined && typeof options.operation !== 'string') throw new TypeError('offload: options.operation must be a string');
   if (options.timeout !== undefined) assertBudget(options.timeout, 'offload: options.timeout');
   if (options.signal !== undefined && !isAbortSignal(options.signal)) throw new TypeError('offload: options.signal must be an AbortSignal');
   return options;

@@ -4,6 +4,7 @@ import { isCircuitOpenError } from './errors/CircuitOpenError.js';
 import { liveDeadline } from './internal/AmbientDeadline.js';
 import { isAbortSignal, onSourceAbort, sourceAborted, UNDERLYING } from './internal/CallScope.js';
 import { isThenable, toPromise } from './internal/isThenable.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
 
@@ -63,6 +64,11 @@ interface Settings {
   random: () => number;
 }
 
+const OPTION_KEYS: OptionKeys<RetryCallOptions> = {
+  maxAttempts: true, maxElapsedMs: true, initialDelayMs: true, maxDelayMs: true, factor: true, retryOn: true, onRetry: true, random: true, signal: true,
+};
+const { signal: _signal, ...POLICY_KEYS } = OPTION_KEYS;
+
 const defaultRetryOn = (error: unknown): boolean => !isCircuitOpenError(error);
 
 /**
@@ -102,6 +108,7 @@ export function retry<T>(fn: (context: RetryContext) => PromiseLike<T> | T, opti
 
 function settle(options: RetryOptions, who: string): Settings {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${who}: options must be an object`);
+  rejectUnknownKeys(options, who === 'retry' ? OPTION_KEYS : POLICY_KEYS, who);
   const { maxAttempts = 3, maxElapsedMs, initialDelayMs = 100, maxDelayMs = 10_000, factor = 2, retryOn = defaultRetryOn, onRetry, random = Math.random } = options;
   if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`${who}: options.maxAttempts must be a positive integer, got ${String(maxAttempts)}`);

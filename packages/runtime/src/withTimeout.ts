@@ -6,6 +6,7 @@ import { CallScope, isAbortSignal } from './internal/CallScope.js';
 import { isThenable } from './internal/isThenable.js';
 import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
 import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 export interface WithTimeoutOptions {
   /** Names the operation in the `TimeoutError`, e.g. `redis.get` or `index.build`. */
@@ -23,6 +24,9 @@ export interface WithTimeoutOptions {
    */
   outcome?: CallOutcome | (() => CallOutcome | undefined) | undefined;
 }
+
+/** @internal Every option key (timeoutPolicy takes the same ones but `signal`). */
+export const WITH_TIMEOUT_OPTION_KEYS: OptionKeys<WithTimeoutOptions> = { operation: true, signal: true, onLateRejection: true, outcome: true };
 
 /** The work `withTimeout` bounds: a promise already running, or a function that starts it. */
 export type TimeoutWork<T> = PromiseLike<T> | GuardedFn<T>;
@@ -53,6 +57,7 @@ export function withTimeout<T>(work: TimeoutWork<T>, ms: number, options?: WithT
 
 function checkOptions(options: WithTimeoutOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('withTimeout: options must be an object');
+  rejectUnknownKeys(options, WITH_TIMEOUT_OPTION_KEYS, 'withTimeout');
   const { signal, onLateRejection, operation, outcome } = options;
   if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError('withTimeout: options.signal must be an AbortSignal');
   if (onLateRejection !== undefined && typeof onLateRejection !== 'function') {

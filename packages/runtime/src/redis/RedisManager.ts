@@ -200,7 +200,7 @@ export class RedisManager {
     this.commandOptions = this.options.keyPrefix === '' ? { replyEncoding: 'utf8' } : { replyEncoding: 'utf8', keyPrefix: this.options.keyPrefix };
     this.stats_ = new RedisStatsRecorder(this.name, this.options.meter);
     const b = this.options.breaker;
-    this.breaker = b === false ? undefined : new RedisBreaker(b, this.options.breakerConsecutiveOnly, (state) => this.onBreakerChange(state));
+    this.breaker = b === false ? undefined : new RedisBreaker(b, this.options.breakerConsecutiveOnly, this.options.breakerHalfOpenOnPing, (state) => this.onBreakerChange(state));
     this.subscriber = new RedisSubscriber({
       open: (budget) => this.openDedicated(budget),
       timed: (fn, budget, operation) => this.timed(fn, budget, operation),
