@@ -8,3 +8,4 @@ export type {
 } from './report.js';
 export { unifiedDiff } from './unifiedDiff.js';
 export const VERSION = '0.1.0';
+export { colorDiff, useColor } from './colorDiff.js';
