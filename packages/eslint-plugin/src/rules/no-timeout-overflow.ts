@@ -68,8 +68,8 @@ export default createRule<Options, MessageIds>({
       overflow:
         '{{callee}} gets a delay of {{ms}} ms, above the 2147483647 ms (2^31-1, about 24.8 days) that timers hold: Node replaces it with 1 ms, so it fires at once.',
     },
+    defaultOptions: [{ functions: [] }],
   },
-  defaultOptions: [{ functions: [] }],
   create(context, [options]) {
     const { extra, extraRoots } = derivedOptions(options);
     let candidateRoots: Set<string> | null = null;
