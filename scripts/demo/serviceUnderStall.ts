@@ -118,8 +118,10 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
       ...(recoveredAfterMs === undefined ? [] : [{ at: recoveredAt, label: 'writes succeed again' }]),
     ];
     for (const line of latencyChart(samples, events, width() - 16)) say(`  ${line}`);
-    say(`  The first reads of the stall wait out the ${DEFAULT_BUDGETS.redis} ms budget, then the manager knows Redis is down`);
-    say('  and reads fail at once (503) until the connection is replaced: no read waits longer than its budget.');
+    say(`  No read waits longer than its ${DEFAULT_BUDGETS.redis} ms budget: the first reads of the stall wait it out and answer 503 (x);`);
+    say('  once the manager has cut the stalled connection and its circuit breaker has opened (5 failures in a row),');
+    say('  reads fail at once. The breaker lets a trial call through 5 s after it opened (halfOpenAfterMs), so with');
+    say('  this much traffic Redis is used again then, not the moment the stall ends.');
     return { redisKind: redis.kind, worstMs: worst, boundMs: bound, answered: results.length, asked: results.length, recoveredAfterMs };
   } finally {
     await service.stop();
