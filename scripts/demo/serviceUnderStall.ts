@@ -118,7 +118,7 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
       ...(recoveredAfterMs === undefined ? [] : [{ at: recoveredAt, label: 'writes succeed again' }]),
     ];
     for (const line of latencyChart(samples, events, width() - 16)) say(`  ${line}`);
-    say(`  No read waits longer than its ${DEFAULT_BUDGETS.redis} ms budget: the first reads of the stall wait it out and answer 503 (x);`);
+    say(`  No read outlasts its ${DEFAULT_BUDGETS.redis} ms budget (plus the HTTP round trip): the first reads of the stall wait it out, 503 (x);`);
     say('  once the manager has cut the stalled connection and its circuit breaker has opened (5 failures in a row),');
     say('  reads fail at once. The breaker lets a trial call through 5 s after it opened (halfOpenAfterMs), so with');
     say('  this much traffic Redis is used again then, not the moment the stall ends.');
