@@ -8,11 +8,12 @@ import { chainFiles, dropConflicts, materialize, type ChainLocation } from './ch
 import { ImportPlanner } from './ImportPlanner.js';
 import { entryScriptOf } from './project/entryScripts.js';
 import { loadProject } from './project/loadProject.js';
+import { projectDirectory } from './project/projectDirectory.js';
 import { summarize, type ProjectModel } from './project/ProjectModel.js';
 import {
   TRANSFORM_IDS, type CodemodReport, type FileResult, type ProjectReport, type VerifyRollback, type TransformId,
 } from './report.js';
-import { applyEdits } from './textEdit.js';
+import { applyEdits, type TextEdit } from './textEdit.js';
 import { TRANSFORMS } from './transforms/index.js';
 import { affectedFiles, Baseline, blame, collectDiagnostics, toOriginalPosition, toRecord } from './typeCheck.js';
 import type { ChangeChain, TransformContext } from './transforms/Transform.js';
@@ -75,6 +76,13 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const cwd = options.cwd ?? process.cwd();
   const transformIds = checkTransforms(options.transforms);
   const realPaths = await Promise.all((options.paths ?? []).map((p) => existingPath(p, cwd)));
+  // Before the project is loaded (seconds on a large one): a refusal should come at once.
+  if (options.write === true && options.allowDirty !== true) {
+    const dir = await projectDirectory(options.project, cwd, options.root);
+    if (dir !== undefined && (await isWorkingTreeDirty(dir))) {
+      throw new CodemodInputError('allowDirty', `refusing to write: the git working tree at ${dir} has uncommitted changes; commit them first or pass --allow-dirty`);
+    }
+  }
   const loaded = await loadProject(options.project, cwd, options.root);
   const { project, root } = loaded;
   const includeExports = options.includeExports ?? loaded.kind.kind === 'application';
@@ -83,9 +91,6 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     if (!isUnder(real, root)) throw new CodemodInputError('paths', `${options.paths![i]} is outside the project root ${root}`);
     return real;
   });
-  if (options.write === true && options.allowDirty !== true && (await isWorkingTreeDirty(root))) {
-    throw new CodemodInputError('allowDirty', `refusing to write: the git working tree at ${root} has uncommitted changes; commit them first or pass --allow-dirty`);
-  }
   const progress = options.onProgress ?? (() => {});
   const rel = (fileName: string): string => entryScriptOf(fileName, root) ?? relative(root, fileName).split(sep).join('/');
 
@@ -111,6 +116,28 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   }
   const current = (fileName: string): string => project.getSourceFileOrThrow(fileName).getFullText();
   const touched = new Set<string>();
+  // The edits each earlier transform left in a file, in order: a position in a later transform's
+  // text maps back through them to the file on disk, whose line and column the report gives.
+  const layers = new Map<string, TextEdit[][]>();
+  const lineStarts = new Map<string, number[]>();
+  const locate = (fileName: string, pos: number): { line: number; column: number } => {
+    let at = pos;
+    const applied = layers.get(fileName) ?? [];
+    for (let i = applied.length - 1; i >= 0; i--) at = toOriginalPosition(at, applied[i]!);
+    let starts = lineStarts.get(fileName);
+    if (starts === undefined) lineStarts.set(fileName, (starts = lineStartsOf(original.get(fileName) ?? current(fileName))));
+    let line = 0;
+    for (let lo = 0, hi = starts.length - 1; lo <= hi;) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= at) {
+        line = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return { line: line + 1, column: at - starts[line]! + 1 };
+  };
 
   const behaviourRolledBack: VerifyRollback[] = [];
   const gate = options.verify !== undefined ? await VerifyGate.create(root, options.verify) : undefined;
@@ -136,15 +163,11 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         relative: rel,
       };
       const result = TRANSFORMS[id].run(context);
-      const lineAt = (fileName: string, pos: number): number => {
-        const sf = program.getSourceFile(fileName);
-        return sf ? sf.getLineAndCharacterOfPosition(pos).line + 1 : 0;
-      };
       const where = (chain: ChangeChain): ChainLocation => {
         const first = chain.changes[0];
-        return { file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0, description: first?.description ?? 'change' };
+        return { file: first ? rel(first.file) : '', ...(first ? locate(first.file, first.pos) : { line: 0, column: 0 }), description: first?.description ?? 'change' };
       };
-      for (const stop of result.stops) report.stops.push({ file: rel(stop.file), line: lineAt(stop.file, stop.pos), transform: id, reason: stop.reason });
+      for (const stop of result.stops) report.stops.push({ file: rel(stop.file), ...locate(stop.file, stop.pos), transform: id, reason: stop.reason });
       if (result.chains.length === 0) continue;
 
       const base = new Map<string, string>();
@@ -242,8 +265,13 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       }
       for (const chain of active) {
         for (const change of chain.changes) {
-          report.changes.push({ file: rel(change.file), line: lineAt(change.file, change.pos), transform: id, description: change.description });
+          report.changes.push({ file: rel(change.file), ...locate(change.file, change.pos), transform: id, description: change.description });
         }
+      }
+      for (const [fileName, edits] of materialize(active, bySource, planner)) {
+        let list = layers.get(fileName);
+        if (list === undefined) layers.set(fileName, (list = []));
+        list.push(edits);
       }
     }
 
@@ -253,7 +281,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       if (before !== after) report.files.push({ file: rel(fileName), before, after } satisfies FileResult);
     }
     report.files.sort((a, b) => a.file.localeCompare(b.file));
-    report.changes.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    report.changes.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 
     if (options.write === true && report.files.length > 0) {
       progress({ phase: 'write', done: 0, total: report.files.length });
@@ -339,4 +367,15 @@ async function notEditableReason(sf: ts.SourceFile, root: string, selection: rea
     return `syntax errors (line ${line}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}); nothing is written for it`;
   }
   return undefined;
+}
+
+/** Offsets where each line of `text` starts (after `\n`, `\r\n` or a lone `\r`). */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (ch === 10 || ch === 13) starts.push(i + 1);
+  }
+  return starts;
 }

@@ -83,8 +83,8 @@ export default createRule<Options, MessageIds>({
       exceedsDeadline:
         '{{callee}} gets a budget of {{ms}} ms inside a withDeadline of {{deadline}} ms: the deadline cuts it to what is left, so the {{ms}} ms never apply. Give it a budget within the deadline.',
     },
+    defaultOptions: [{ functions: [] }],
   },
-  defaultOptions: [{ functions: [] }],
   create(context, [options]) {
     const { extra, extraRoots } = derivedOptions(options);
     let candidateRoots: Set<string> | null = null;

@@ -151,7 +151,7 @@ interface ReadyWaiter {
  * - a health monitor PINGs on an interval, reports `connecting/ready/degraded/down` and replaces a
  *   stalled connection; `close({ drainMs })` leaves no socket or timer behind.
  */
-export class RedisManager {
+export class RedisManager implements AsyncDisposable {
   readonly name: string;
   /** The typed command facade. */
   readonly redis: RedisCommands;
@@ -361,6 +361,11 @@ export class RedisManager {
     const drainMs = options.drainMs === undefined ? 2000 : assertBudget(options.drainMs, 'RedisManager.close: drainMs');
     this.closePromise ??= this.shutdown(drainMs);
     return this.closePromise;
+  }
+
+  /** `await using manager = createRedisManager(…)`: `close()` (default drain) at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Whether `close()` was called. */

@@ -13,7 +13,10 @@ type Attributes = Record<string, string | number | boolean>;
  */
 export interface MeterLike {
   createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
-  createHistogram(name: string, options?: { description?: string; unit?: string }): { record(value: number, attributes?: Attributes): void };
+  createHistogram(
+    name: string,
+    options?: { description?: string; unit?: string; advice?: { explicitBucketBoundaries?: number[] } },
+  ): { record(value: number, attributes?: Attributes): void };
   createObservableGauge?(
     name: string,
     options?: { description?: string; unit?: string },

@@ -36,7 +36,8 @@ export interface RedisClusterNode extends RedisServer {
   currentRole(): Promise<'master' | 'replica' | undefined>;
 }
 
-export interface RedisCluster {
+/** A running Redis Cluster; `await using cluster = await startRedisCluster()` stops it at the end of the block. */
+export interface RedisCluster extends AsyncDisposable {
   readonly nodes: readonly RedisClusterNode[];
   readonly masters: readonly RedisClusterNode[];
   readonly replicas: readonly RedisClusterNode[];
@@ -351,6 +352,11 @@ function describeNodes(draft: Draft, servers: readonly RedisServer[], table: str
       }
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stop();
+    },
+    async [Symbol.asyncDispose]() {
       if (stopped) return;
       stopped = true;
       await stop();

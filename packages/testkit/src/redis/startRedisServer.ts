@@ -24,7 +24,8 @@ export interface RedisServerOptions {
   startTimeoutMs?: number;
 }
 
-export interface RedisServer {
+/** A running redis-server; `await using server = await startRedisServer()` stops it at the end of the block. */
+export interface RedisServer extends AsyncDisposable {
   readonly host: string;
   readonly port: number;
   /** `redis://host:port`, or `redis://:password@host:port` when a password is set. */
@@ -240,6 +241,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (child !== undefined) await terminate(child);
       await rm(dir, { recursive: true, force: true });
     },
+    [Symbol.asyncDispose]: () => server.stop(),
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (child === undefined || !server.running) return;
       const c = child;

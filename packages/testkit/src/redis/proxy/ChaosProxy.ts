@@ -53,7 +53,7 @@ function validatePort(value: unknown, path: string, allowZero: boolean): void {
  * reply with an error, hang one reply, cut a reply halfway or reset the connection when a command
  * matches. Binds 127.0.0.1 by default. `stop()` closes every socket and timer it made.
  */
-export class ChaosProxy {
+export class ChaosProxy implements AsyncDisposable {
   readonly seed: number;
   readonly #options: ChaosProxyOptions;
   readonly #upstream: { host: string; port: number };
@@ -138,6 +138,11 @@ export class ChaosProxy {
     await Promise.all(open.map((c) => c.done));
     if (server === undefined || !server.listening) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** `await using proxy = new ChaosProxy(…)` (after `start()`): stops it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
   /** Closes every open connection now: `close` (FIN), `reset` (RST) or `destroy`. The proxy keeps listening. */
