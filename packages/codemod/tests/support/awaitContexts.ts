@@ -129,9 +129,9 @@ function wrap(inner: Expr, context: Context, parens: boolean): Expr {
   const needs = parens || inner.prec < context.hole || (context.noChain === true && inner.chain) ||
     (context.noBrace === true && inner.braceStart);
   let hole = needs ? `(${inner.text})` : inner.text;
-  // TypeScript's parser takes `o << (<any>(x) …` for the start of type arguments and fails, while
-  // `o << ((<any>(x) …))` parses: one more pair of parentheses there.
-  if (context.name === 'right of <<' && hole.startsWith('(<')) hole = `(${hole})`;
+  // TypeScript's parser takes `o << (<any>(x) …` (and `o << (o in <any>(x))`) for the start of type
+  // arguments and fails, while `o << ((<any>(x) …))` parses: one more pair of parentheses there.
+  if (context.name === 'right of <<' && hole.startsWith('(') && hole.includes('<any>')) hole = `(${hole})`;
   const text = context.make(hole);
   const suffix = context.make('');
   const continues = /^[.?![]/.test(suffix) || suffix.startsWith('()');
