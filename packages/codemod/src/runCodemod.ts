@@ -13,7 +13,7 @@ import {
 } from './report.js';
 import { applyEdits } from './textEdit.js';
 import { TRANSFORMS } from './transforms/index.js';
-import { affectedFiles, Baseline, blame, collectDiagnostics, toOriginalPosition, toRecord } from './typeCheck.js';
+import { affectedFiles, Baseline, blame, collectDiagnostics, originalPositions, toRecord } from './typeCheck.js';
 import type { ChangeChain, TransformContext } from './transforms/Transform.js';
 import { verifyChains } from './verify/verifyChains.js';
 import { VerifyGate, type VerifyOptions } from './verify/VerifyGate.js';
@@ -108,6 +108,12 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     }
   }
   const current = (fileName: string): string => project.getSourceFileOrThrow(fileName).getFullText();
+  // A fresh parse of the whole text (the same SourceFile wrapper, its old child wrappers forgotten):
+  // replaceWithText would run the text through ts-morph's code writer and ask the language
+  // service (a second program) for indentation, costing seconds per round on a large file.
+  const setText = (fileName: string, text: string): void => {
+    project.createSourceFile(fileName, text, { overwrite: true });
+  };
   const touched = new Set<string>();
 
   const behaviourRolledBack: VerifyRollback[] = [];
@@ -166,14 +172,20 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         for (const [fileName, text] of base) {
           const edits = fileEdits.get(fileName);
           const next = edits ? applyEdits(text, edits) : text;
-          if (next !== current(fileName)) project.getSourceFileOrThrow(fileName).replaceWithText(next);
+          if (next !== current(fileName)) setText(fileName, next);
           if (next !== text) touched.add(fileName);
         }
         const after = project.getProgram().compilerObject;
         const diagnostics = collectDiagnostics(after, scope);
         const added = baseline.newDiagnostics(diagnostics);
         // What the type checker can't see (floating promises in JavaScript): the transform's own check.
-        const problems = added.length > 0 ? [] : result.verify?.(after, active, (f, pos) => toOriginalPosition(pos, fileEdits.get(f) ?? [])) ?? [];
+        const mappers = new Map<string, (pos: number) => number>();
+        const toOriginal = (f: string, pos: number): number => {
+          let map = mappers.get(f);
+          if (map === undefined) mappers.set(f, (map = originalPositions(fileEdits.get(f) ?? [])));
+          return map(pos);
+        };
+        const problems = added.length > 0 ? [] : result.verify?.(after, active, toOriginal) ?? [];
         if (added.length === 0 && problems.length === 0) {
           accepted = true;
           break;
@@ -191,7 +203,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         }
         const blamed = new Map<ChangeChain, ts.Diagnostic[]>();
         for (const diagnostic of added) {
-          for (const chain of blame(diagnostic, active, fileEdits)) {
+          for (const chain of blame(diagnostic, active, fileEdits, toOriginal)) {
             let list = blamed.get(chain);
             if (list === undefined) blamed.set(chain, (list = []));
             list.push(diagnostic);
@@ -205,7 +217,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       if (!accepted) {
         for (const chain of active) report.diagnosticsRolledBack.push({ transform: id, ...where(chain), diagnostics: [] });
         for (const [fileName, text] of base) {
-          if (current(fileName) !== text) project.getSourceFileOrThrow(fileName).replaceWithText(text);
+          if (current(fileName) !== text) setText(fileName, text);
         }
         continue;
       }
@@ -231,7 +243,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
           behaviourRolledBack.push(...verdict.rolledBack);
           active = verdict.kept;
           for (const [fileName, text] of stageTexts(active)) {
-            if (text !== current(fileName)) project.getSourceFileOrThrow(fileName).replaceWithText(text);
+            if (text !== current(fileName)) setText(fileName, text);
           }
         }
       }
@@ -256,7 +268,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       report.written = report.files.map((f) => f.file);
     }
     if (!loaded.owned && options.write !== true) {
-      for (const [fileName, text] of original) project.getSourceFileOrThrow(fileName).replaceWithText(text);
+      for (const [fileName, text] of original) setText(fileName, text);
     }
     if (gate !== undefined) report.behaviour = behaviourReport(gate, behaviourRolledBack);
   } finally {
