@@ -6,6 +6,7 @@ import { isWorkingTreeDirty } from './isWorkingTreeDirty.js';
 import { chainFiles, dropConflicts, materialize, type ChainLocation } from './chains.js';
 import { ImportPlanner } from './ImportPlanner.js';
 import { entryScriptOf } from './project/entryScripts.js';
+import { readOnlyReason } from './readOnly.js';
 import { loadProject } from './project/loadProject.js';
 import { summarize, type ProjectModel } from './project/ProjectModel.js';
 import {
@@ -104,7 +105,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     if (reason !== undefined) {
       reasons.set(fileName, reason);
       const selected = selection.length === 0 || selection.some((s) => isUnder(fileName, s));
-      if (selected && (reason.startsWith('syntax') || reason.startsWith('symlink'))) report.skipped.push({ file: rel(fileName), reason });
+      if (selected && (reason.startsWith('syntax') || reason.startsWith('symlink') || reason.startsWith('read-only'))) report.skipped.push({ file: rel(fileName), reason });
     }
   }
   const current = (fileName: string): string => project.getSourceFileOrThrow(fileName).getFullText();
@@ -336,6 +337,8 @@ async function notEditableReason(sf: ts.SourceFile, root: string, selection: rea
   } catch {
     return 'not on disk';
   }
+  const readOnly = await readOnlyReason(fileName);
+  if (readOnly !== undefined) return readOnly;
   const parse = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   const first = parse[0];
   if (first !== undefined) {
