@@ -101,7 +101,7 @@ try {
   const samples = new Map<number, { now: Sample[]; before: Sample[] }>(SIZES.map((s) => [s, { now: [], before: [] }]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const p of projects) {
-      const runBefore = beforeCli !== undefined && p.lines <= BEFORE_MAX_LINES;
+      const runBefore = beforeCli !== undefined && p.target <= BEFORE_MAX_LINES;
       const order = round % 2 === 0 ? (['now', 'before'] as const) : (['before', 'now'] as const);
       for (const who of order) {
         if (who === 'before' && !runBefore) continue;
