@@ -9,6 +9,7 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
  */
 export const workspaceAliases: Alias[] = [
   { find: /^@asyncguard\/runtime\/llamaindex$/, replacement: here('./packages/runtime/src/llamaindex.ts') },
+  { find: /^@asyncguard\/runtime\/fastify$/, replacement: here('./packages/runtime/src/fastify.ts') },
   { find: /^@asyncguard\/runtime$/, replacement: here('./packages/runtime/src/index.ts') },
   { find: /^@asyncguard\/testkit\/llamaindex$/, replacement: here('./packages/testkit/src/llamaindex.ts') },
   { find: /^@asyncguard\/testkit\/vitest$/, replacement: here('./packages/testkit/src/vitest.ts') },

@@ -16,13 +16,22 @@
  * Then two fault figures the tests only bound loosely:
  * - settle precision: with the server stalled (SIGSTOP) or killed under load, how far past its
  *   budget each call settles (the target is ≤ budget + 50 ms);
- * - memory: Redis down for 30 s while 1,000 commands/s keep coming — heap growth after GC.
+ * - memory: Redis down for 30 s while 1,000 commands/s keep coming — heap growth after GC;
+ * - ambient deadline (issue #20): a command under a 100 ms `withDeadline` against a stalled
+ *   (SIGSTOP) server settles with the deadline's TimeoutError by 150 ms, its own 2 s budget
+ *   notwithstanding;
+ * - recovery: Redis stopped (SIGSTOP) for 3 s under load, then SIGCONT: time until the first call
+ *   succeeds again, for the manager (a health PING that gets an answer half-opens the breaker),
+ *   the same manager with `breaker.halfOpenOnPing: false` (the previous behaviour: wait out the
+ *   reset timeout) and raw ioredis (no timeout, no breaker), medians of `--rounds` rounds.
+ *   Floor (issue 16): the manager's time-to-first-success ≤ one health interval.
  *
- *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30]
+ *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30] [--deadline-trials 40]
+ *                    [--only throughput|faults|memory|recovery|deadline]
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createRedisManager, isTimeoutError, type RedisManager } from '@asyncguard/runtime';
+import { createRedisManager, isTimeoutError, type RedisManager, type TimeoutError, withDeadline } from '@asyncguard/runtime';
 import { startRedisServer } from '@asyncguard/testkit';
 import { circuitBreaker, ConsecutiveBreaker, handleAll, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { Redis } from 'ioredis';
@@ -130,7 +139,23 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
+function only(): string | undefined {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
+  const section = only();
+  const sections = ['throughput', 'faults', 'memory', 'recovery', 'deadline'];
+  if (section !== undefined && !sections.includes(section)) throw new Error(`--only takes ${sections.join(', ')}, got ${String(section)}`);
+  if (section === undefined || section === 'throughput') await throughput();
+  if (section === undefined || section === 'faults') await faultFigures();
+  if (section === undefined || section === 'memory') await memoryFigure(arg('down-seconds', 30));
+  if (section === undefined || section === 'recovery') await recoveryFigure(Math.max(5, ROUNDS));
+  if (section === undefined || section === 'deadline') await deadlineFigure(arg('deadline-trials', 40));
+}
+
+async function throughput(): Promise<void> {
   const server = await startRedisServer();
   const contenders = await makeContenders(server.port);
   const results = new Map<string, Sample[]>();
@@ -189,8 +214,66 @@ async function main(): Promise<void> {
   }
   rows.push('', ...floors);
   process.stdout.write(rows.join('\n') + '\n');
-  await faultFigures();
-  await memoryFigure(arg('down-seconds', 30));
+}
+
+/**
+ * Settle time of a command under a 100 ms ambient deadline with the server stalled (SIGSTOP):
+ * `trials` sequential commands, then `trials` concurrent ones, each in its own `withDeadline`.
+ */
+async function deadlineFigure(trials: number): Promise<void> {
+  const deadline = 100;
+  const server = await startRedisServer();
+  // A fresh, connected manager per stall (a stalled connection is soon replaced and the server
+  // marked down, after which commands are refused at once — not what this measures); no breaker.
+  const stalled = async (commands: number): Promise<{ ms: number; byDeadline: boolean; error: string }[]> => {
+    const m = createRedisManager({ name: 'deadline', url: server.url, budgets: { redis: 2000 }, healthIntervalMs: 1000, breaker: false });
+    await m.redis.ping();
+    server.pause();
+    const run = async (i: number): Promise<{ ms: number; byDeadline: boolean; error: string }> => {
+      const t0 = performance.now();
+      try {
+        await withDeadline(deadline, () => m.redis.get(`d:${i}`), { operation: 'request' });
+        return { ms: performance.now() - t0, byDeadline: false, error: 'none' };
+      } catch (err) {
+        // The request's deadline fired (the command's TimeoutError naming it, or withDeadline's own).
+        const byDeadline = isTimeoutError(err) && (err as TimeoutError).deadlineOperation === 'request';
+        return { ms: performance.now() - t0, byDeadline, error: err instanceof Error ? err.name : String(err) };
+      }
+    };
+    try {
+      return await Promise.all(Array.from({ length: commands }, (_, i) => run(i)));
+    } finally {
+      server.resume();
+      await m.close({ drainMs: 0 });
+    }
+  };
+  const rows: string[] = ['', `ambient deadline: redis GET (own budget 2000 ms) under withDeadline(${deadline} ms), server stalled by SIGSTOP:`, '', '| mode | commands | TimeoutError of the deadline | other typed errors | settle p50 / p99 / max ms | floor ≤ 150 ms |', '|---|---:|---:|---|---:|---|'];
+  for (const mode of ['one per stall', `${trials} at once`] as const) {
+    const results: { ms: number; byDeadline: boolean; error: string }[] = [];
+    if (mode === 'one per stall') {
+      for (let i = 0; i < trials; i++) results.push(...(await stalled(1)));
+    } else {
+      results.push(...(await stalled(trials)));
+    }
+    const others = new Map<string, number>();
+    for (const r of results) if (!r.byDeadline) others.set(r.error, (others.get(r.error) ?? 0) + 1);
+    const otherCell = others.size === 0 ? '–' : [...others].map(([name, n]) => `${n} ${name}`).join(', ');
+    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+    const max = ms[ms.length - 1] ?? 0;
+    rows.push(`| ${mode} | ${results.length} | ${results.filter((r) => r.byDeadline).length} | ${otherCell} | ${pct(ms, 0.5).toFixed(1)} / ${pct(ms, 0.99).toFixed(1)} / ${max.toFixed(1)} | ${max <= 150 ? 'MET' : 'MISSED'} |`);
+  }
+  await server.stop();
+  // Control: how late a bare 100 ms timer fires on this machine right now, same pattern.
+  const late: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    const t0 = performance.now();
+    await sleep(deadline);
+    late.push(performance.now() - t0);
+  }
+  late.sort((a, b) => a - b);
+  rows.push(`| control: a bare setTimeout(${deadline}) | ${trials} | – | – | ${pct(late, 0.5).toFixed(1)} / ${pct(late, 0.99).toFixed(1)} / ${(late[late.length - 1] ?? 0).toFixed(1)} | |`);
+  rows.push('', '(a stalled connection is replaced after two silent timeouts; commands still queued on it then fail at once with RedisUnavailableError — at the same moment)');
+  process.stdout.write(rows.join('\n') + '\n');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -297,6 +380,102 @@ async function memoryFigure(seconds: number): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * Time from SIGCONT to the first successful call, Redis having been stopped for `stallMs` under
+ * load (10 loops of GET, a 5 ms pause after a failure). Contenders run one after the other on the
+ * same server, in an order rotated per round.
+ */
+async function recoveryFigure(rounds: number): Promise<void> {
+  const healthIntervalMs = 500;
+  const stallMs = 3000;
+  const halfOpenAfterMs = 5000;
+  const give = 15_000;
+  interface Recovering {
+    name: string;
+    get(key: string): Promise<unknown>;
+    close(): Promise<void>;
+  }
+  const managed = (port: number, halfOpenOnPing: boolean): Recovering => {
+    const m = createRedisManager({
+      name: `recovery-${String(halfOpenOnPing)}-${Math.random()}`,
+      host: '127.0.0.1',
+      port,
+      budgets: { redis: 200 },
+      healthIntervalMs,
+      breaker: { consecutiveFailures: 5, halfOpenAfterMs, halfOpenOnPing },
+      reconnect: { minDelayMs: 20, maxDelayMs: 200 },
+    });
+    return { name: halfOpenOnPing ? 'RedisManager (PING half-opens the breaker)' : 'RedisManager, halfOpenOnPing: false (before)', get: (k) => m.redis.get(k), close: () => m.close({ drainMs: 0 }) };
+  };
+  const makers: ((port: number) => Recovering)[] = [
+    (port) => managed(port, true),
+    (port) => managed(port, false),
+    (port) => {
+      const r = new Redis({ port, host: '127.0.0.1' });
+      r.on('error', () => undefined);
+      return { name: 'ioredis (raw: no timeout, no breaker)', get: (k) => r.get(k), close: async () => void r.disconnect() };
+    },
+  ];
+  const results = new Map<string, { ttfs: number[]; refused: number[] }>();
+  const server = await startRedisServer();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < makers.length; i++) {
+        const c = (makers[(i + round) % makers.length] as (port: number) => Recovering)(server.port);
+        await c.get('warm');
+        let resumedAt = Infinity;
+        let firstOk = Infinity;
+        let refusedAfter = 0;
+        let running = true;
+        const loop = async (w: number): Promise<void> => {
+          for (let n = 0; running; n++) {
+            try {
+              await c.get(`r:${w}:${n % 20}`);
+              const now = performance.now();
+              if (now >= resumedAt && now < firstOk) firstOk = now;
+            } catch {
+              if (performance.now() >= resumedAt && firstOk === Infinity) refusedAfter++;
+              await sleep(5);
+            }
+          }
+        };
+        const loops = Array.from({ length: 10 }, (_, w) => loop(w));
+        await sleep(300);
+        server.pause();
+        await sleep(stallMs);
+        server.resume();
+        resumedAt = performance.now();
+        while (firstOk === Infinity && performance.now() - resumedAt < give) await sleep(5);
+        running = false;
+        await Promise.all(loops);
+        await c.close();
+        const entry = results.get(c.name) ?? { ttfs: [], refused: [] };
+        entry.ttfs.push(firstOk - resumedAt);
+        entry.refused.push(refusedAfter);
+        results.set(c.name, entry);
+      }
+      process.stderr.write(`recovery round ${round + 1}/${rounds} done\n`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const before = median(results.get('RedisManager, halfOpenOnPing: false (before)')?.ttfs ?? [Infinity]);
+  const lines = [
+    '',
+    `recovery: redis-server stopped (SIGSTOP) ${stallMs / 1000} s under load (10 loops of GET), then SIGCONT; time to the first successful call after SIGCONT; health interval ${healthIntervalMs} ms, breaker 5 failures / ${halfOpenAfterMs} ms reset, budget 200 ms; ${rounds} rounds, median (min–max):`,
+    '',
+    '| contender | time to first success ms | vs before | calls refused after SIGCONT (median) |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const [name, { ttfs, refused }] of results) {
+    const med = median(ttfs);
+    lines.push(`| ${name} | ${med.toFixed(0)} (${Math.min(...ttfs).toFixed(0)}–${Math.max(...ttfs).toFixed(0)}) | ×${(med / before).toFixed(2)} | ${median(refused).toFixed(0)} |`);
+  }
+  const now = median(results.get('RedisManager (PING half-opens the breaker)')?.ttfs ?? [Infinity]);
+  lines.push('', `floor: the manager's time to first success ≤ one health interval (${healthIntervalMs} ms): ${now.toFixed(0)} ms → ${now <= healthIntervalMs ? 'MET' : 'MISSED'}`);
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {

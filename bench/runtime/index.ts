@@ -11,8 +11,17 @@
  * four-policy composition >= 5x cheaper than cockatiel's wrap of the same four; breaker no
  * dearer than cockatiel's; no heap growth; offload adds < 10% over piscina.
  *
+ * Ambient deadlines (issue #20): the added cost per `withTimeout` call with no ambient deadline
+ * (floor ≤ 20 ns) and inside one (floor ≤ 150 ns), over `withTimeout` with no deadline running
+ * in the process, beside a bare `AsyncLocalStorage.run` — same rounds, interleaved with the
+ * baseline. The runtime skips the storage lookup while no deadline is running anywhere in the
+ * process (one counter); "no ambient deadline" is measured both that way and while another
+ * request's deadline is running (a server under load: the lookup happens and finds none).
+ *
  *   pnpm bench runtime [--rounds 5] [--calls 100000] [--heap-calls 1000000] [--offload-rounds 11] [--offload-calls 2000]
+ *   pnpm bench runtime --only deadline [--deadline-rounds 7] [--deadline-calls 200000]
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import {
@@ -21,7 +30,9 @@ import {
   compose,
   OffloadPool,
   retryPolicy,
+  remainingBudget,
   timeoutPolicy,
+  withDeadline,
   withTimeout,
 } from '@asyncguard/runtime';
 import * as cockatiel from 'cockatiel';
@@ -230,11 +241,160 @@ async function offloadPhase(): Promise<Map<string, Timing>> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Ambient deadlines.
+const DEADLINE_ROUNDS = arg('deadline-rounds', 7);
+const DEADLINE_CALLS = arg('deadline-calls', 200_000);
+
+const timedCall = (): Promise<number> => withTimeout(work, 2000);
+const benchStorage = new AsyncLocalStorage<{ request: number }>();
+const store = { request: 1 };
+
+interface DeadlineMode {
+  name: string;
+  time(n: number): Promise<Timing>;
+}
+const deadlineModes: DeadlineMode[] = [
+  { name: 'bare AsyncLocalStorage.run(store, fn)', time: (n) => timePerCall(() => benchStorage.run(store, work), n) },
+  // No deadline running in the process: the path withTimeout had before deadlines existed.
+  { name: 'withTimeout, no deadline running', time: (n) => timePerCall(timedCall, n) },
+  // Another request's deadline is running, this call is outside it: the storage is looked up.
+  {
+    name: 'withTimeout, no ambient deadline (others running)',
+    time: async (n) => {
+      let release: () => void = () => undefined;
+      const other = withDeadline(60_000, () => new Promise<void>((resolve) => (release = resolve)));
+      try {
+        return await timePerCall(timedCall, n);
+      } finally {
+        release();
+        await other;
+      }
+    },
+  },
+  // 60 s left: the call's own 2 s budget comes first (one lookup and a comparison more).
+  { name: 'withTimeout inside withDeadline (own budget first)', time: (n) => withDeadline(60_000, () => timePerCall(timedCall, n)) },
+  // 1.5 s left: the call waits on the deadline instead of its 2 s budget.
+  { name: 'withTimeout inside withDeadline (clamped)', time: (n) => withDeadline(1500, () => timePerCall(timedCall, n)) },
+];
+
+async function deadlinePhase(): Promise<{ result: Map<string, Timing>; baseline: Timing; lookup: Array<[string, number]> }> {
+  for (const m of deadlineModes) await m.time(WARMUP);
+  const samples = new Map<string, Timing[]>(deadlineModes.map((m) => [m.name, []]));
+  const baselines: Timing[] = [];
+  for (let round = 0; round < DEADLINE_ROUNDS; round++) {
+    for (let i = 0; i < deadlineModes.length; i++) {
+      const m = deadlineModes[(i + round) % deadlineModes.length]!;
+      let base: Timing = { wall: 0, cpu: 0 };
+      let t: Timing = { wall: 0, cpu: 0 };
+      for (let chunk = 0; chunk < CHUNKS; chunk++) {
+        const b = await timePerCall(baseline.call, DEADLINE_CALLS / CHUNKS);
+        const x = await m.time(DEADLINE_CALLS / CHUNKS);
+        base = { wall: base.wall + b.wall / CHUNKS, cpu: base.cpu + b.cpu / CHUNKS };
+        t = { wall: t.wall + x.wall / CHUNKS, cpu: t.cpu + x.cpu / CHUNKS };
+      }
+      baselines.push(base);
+      samples.get(m.name)!.push({ wall: t.wall - base.wall, cpu: t.cpu - base.cpu });
+    }
+    process.stderr.write(`  deadline round ${round + 1}/${DEADLINE_ROUNDS} done\n`);
+  }
+  const result = new Map<string, Timing>();
+  for (const [name, xs] of samples) result.set(name, { wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
+  return { result, baseline: { wall: median(baselines.map((x) => x.wall)), cpu: median(baselines.map((x) => x.cpu)) }, lookup: await lookupCost(DEADLINE_ROUNDS) };
+}
+
+/**
+ * The lookup alone, synchronously (no promise noise): ns per `remainingBudget()` call, which does
+ * what every clamping call does first — the running-deadlines check, the storage lookup, a
+ * subtraction. Medians of `rounds` runs of 2,000,000 calls.
+ */
+async function lookupCost(rounds: number): Promise<Array<[string, number]>> {
+  const N = 2_000_000;
+  const measureLoop = (read: () => number | undefined): number => {
+    let sink = 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) sink += read() ?? 1;
+    const ns = Number(process.hrtime.bigint() - t0) / N;
+    if (sink === -1) console.log(sink);
+    return ns;
+  };
+  const loop = (): number => measureLoop(remainingBudget);
+  const modes: Array<[string, () => Promise<number>]> = [
+    ['no deadline running', async () => loop()],
+    [
+      'no ambient deadline (others running)',
+      async () => {
+        let release: () => void = () => undefined;
+        const other = withDeadline(60_000, () => new Promise<void>((resolve) => (release = resolve)));
+        const ns = loop();
+        release();
+        await other;
+        return ns;
+      },
+    ],
+    ['inside withDeadline (reads performance.now() too)', () => withDeadline(60_000, loop)],
+    ['reference: performance.now() alone', async () => measureLoop(() => performance.now())],
+  ];
+  for (const [, run] of modes) await run();
+  const samples = new Map<string, number[]>(modes.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) for (const [name, run] of modes) samples.get(name)!.push(await run());
+  return modes.map(([name]) => [name, median(samples.get(name)!)]);
+}
+
+function printDeadlineTable(phase: { result: Map<string, Timing>; baseline: Timing; lookup: Array<[string, number]> }, baselineBeforeStorage: Timing | undefined): void {
+  const { result, baseline: base } = phase;
+  const ns = (x: number): string => `${x.toFixed(1)} ns`;
+  const never = result.get('withTimeout, no deadline running')!;
+  console.log(
+    `\nAmbient deadlines: per-call overhead over \`await fn()\` (baseline ${ns(base.cpu)} CPU), medians of ${DEADLINE_ROUNDS} rounds x ${DEADLINE_CALLS} calls; "added" = over withTimeout with no deadline running`,
+  );
+  printTable(
+    ['mode', 'overhead (CPU)', 'added (CPU)', 'overhead (wall)', 'added (wall)'],
+    deadlineModes.map((m) => {
+      const t = result.get(m.name)!;
+      const isTimeout = m.name.startsWith('withTimeout');
+      const same = m.name === 'withTimeout, no deadline running';
+      return [m.name, ns(t.cpu), isTimeout && !same ? ns(t.cpu - never.cpu) : '', ns(t.wall), isTimeout && !same ? ns(t.wall - never.wall) : ''];
+    }),
+  );
+  console.log(`\nThe lookup alone, synchronous (remainingBudget(); withTimeout reuses the performance.now() it reads anyway; wall ns per call, medians of ${DEADLINE_ROUNDS} x 2,000,000 calls):`);
+  printTable(['where', 'ns per lookup'], phase.lookup.map(([name, ns]) => [name, `${ns.toFixed(1)} ns`]));
+  if (baselineBeforeStorage !== undefined) {
+    console.log(
+      `(\`await fn()\` itself: ${ns(baselineBeforeStorage.cpu)} CPU before any AsyncLocalStorage.run in the process, ${ns(base.cpu)} after — on Node ${process.version} the first run() turns on promise hooks for every promise)`,
+    );
+  }
+  const added = (name: string): number => result.get(name)!.cpu - never.cpu;
+  const inside = Math.max(added('withTimeout inside withDeadline (own budget first)'), added('withTimeout inside withDeadline (clamped)'));
+  console.log('\nFloors (on CPU time)');
+  printTable(
+    ['floor', 'met', 'measured'],
+    [
+      [
+        'no ambient deadline: <= 20 ns added per withTimeout',
+        added('withTimeout, no ambient deadline (others running)') <= 20 ? 'yes' : 'NO',
+        `${ns(added('withTimeout, no ambient deadline (others running)'))} (with others running; 0 by construction with none)`,
+      ],
+      ['inside a deadline: <= 150 ns added per withTimeout', inside <= 150 ? 'yes' : 'NO', `${ns(inside)} (worse of the two)`],
+    ],
+  );
+}
+
+// ---------------------------------------------------------------------------------------
 const started = Date.now();
+if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'deadline') {
+  console.log(`@asyncguard/runtime bench (deadlines only) — node ${process.version}, ${availableParallelism()} CPUs`);
+  const before = await timePerCall(baseline.call, DEADLINE_CALLS);
+  printDeadlineTable(await deadlinePhase(), before);
+  console.log(`
+(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  process.exit(0);
+}
 console.log(`@asyncguard/runtime bench — node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds x ${CALLS} calls, heap over ${HEAP_CALLS} calls`);
 const overhead = await overheadPhase();
 const heap = await heapPhase();
 const off = await offloadPhase();
+// Last: the first withDeadline turns AsyncLocalStorage (and with it promise hooks) on for good.
+const deadlines = await deadlinePhase();
 
 opossumNoTimeout.shutdown();
 opossumTimeout.shutdown();
@@ -297,4 +457,5 @@ printTable(
   ['floor', 'met', 'measured'],
   floors.map(([name, met, measured]) => [name, met ? 'yes' : 'NO', measured]),
 );
+printDeadlineTable(deadlines, overhead.get(baseline.name));
 console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/llamaindex.ts'],
+  entry: ['src/index.ts', 'src/llamaindex.ts', 'src/fastify.ts'],
   format: ['esm', 'cjs'],
   dts: { compilerOptions: { ignoreDeprecations: '6.0', composite: false } },
   sourcemap: true,

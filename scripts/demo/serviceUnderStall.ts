@@ -3,7 +3,8 @@ import { ChaosProxy } from '@asyncguard/testkit';
 import { SAMPLE_DOCUMENTS_DIR, type HealthResponse, type SearchResponse } from '../../examples/kb-shared/src/index.ts';
 import { resolveRedis } from '../../examples/knowledge-base/src/redis/resolveRedis.ts';
 import { startServiceProcess } from '../lib/startServiceProcess.ts';
-import { call, ms, postJson, say, step } from './run.ts';
+import { latencyChart, type Sample } from './latencyChart.ts';
+import { call, ms, postJson, say, step, width, type Timed } from './run.ts';
 
 export interface StallSummary {
   redisKind: string;
@@ -30,8 +31,7 @@ const brief = (body: unknown): string => {
 
 /** Steps 3 and 4: the modern service on its embedded Redis, then the same service during a Redis stall. */
 export async function serviceUnderStall(root: string, kbMain: string, total: number): Promise<StallSummary> {
-  step(3, total, 'Starting examples/knowledge-base on its embedded default Redis, and using it');
-  say('  resolving Redis the way the service does without REDIS_URL: a private redis-server if one is on PATH, else in-memory');
+  step(3, total, 'Start knowledge-base and use it', 'Redis as the service finds it without REDIS_URL: a private redis-server if one is on PATH, else in-memory');
   const redis = await resolveRedis({ warn: (line) => say(`  ${line}`) });
   const upstream = new URL(redis.url);
   const proxy = new ChaosProxy({ upstream: { host: upstream.hostname, port: Number(upstream.port) } });
@@ -63,9 +63,14 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
       say(`  GET /search?q=${q} → ${res.status} in ${ms(res.ms)}, top hit (${top?.source ?? '-'}, score ${top?.score.toFixed(2) ?? '-'}): "${top?.text.slice(0, 60) ?? ''}…"`);
     }
 
-    step(4, total, 'Stalling Redis: the proxy now swallows every reply. Every request must still answer within its budget.');
+    step(4, total, 'Stall Redis', 'the chaos proxy swallows every reply; every request must still answer within its budget');
     const bound = DEFAULT_BUDGETS.redis + 100;
     say(`  Redis budget ${DEFAULT_BUDGETS.redis} ms (DEFAULT_BUDGETS.redis): writes and reads should fail with 503 by ~${DEFAULT_BUDGETS.redis} ms; search and /health need no Redis`);
+    // A probe reads one fact every PROBE_MS from a second before the stall until a second after the
+    // recovery, without waiting for the previous read: its latencies are the chart under the table.
+    const probe = startProbe(`${service.url}/facts/${ids[0] ?? ''}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const stalledAt = probe.now();
     proxy.addToxic({ type: 'timeout', timeout: 0, name: 'stall' });
     const results = await Promise.all([
       postJson(`${service.url}/facts`, { text: 'written during the stall' }).then((r) => ['POST /facts', r] as const),
@@ -89,6 +94,7 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
     say(`  GET /health again → ${later.status} after ${ms(later.ms)}: redis ${later.body.redis.status} (${later.body.redis.detail ?? ''})`);
     say('  releasing the stall; the manager replaces the stalled connection…');
     proxy.removeToxic('stall');
+    const releasedAt = probe.now();
     const released = performance.now();
     let recoveredAfterMs: number | undefined;
     while (performance.now() - released < 20_000) {
@@ -100,10 +106,47 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
       await new Promise((res) => setTimeout(res, 200));
     }
     say(recoveredAfterMs === undefined ? '  writes did not recover within 20 s' : `  writes succeed again ${ms(recoveredAfterMs)} after the stall ended`);
+    const recoveredAt = probe.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    const samples = await probe.stop();
+    const slowest = Math.max(...samples.map((x) => x.ms));
+    say();
+    say(`  GET /facts/:id over time: one read sent every ${PROBE_MS} ms, ${samples.length} reads, the slowest ${ms(slowest)}`);
+    const events = [
+      { at: stalledAt, label: 'Redis stalls' },
+      { at: releasedAt, label: 'stall released' },
+      ...(recoveredAfterMs === undefined ? [] : [{ at: recoveredAt, label: 'writes succeed again' }]),
+    ];
+    for (const line of latencyChart(samples, events, width() - 16)) say(`  ${line}`);
+    say(`  No read outlasts its ${DEFAULT_BUDGETS.redis} ms budget (plus the HTTP round trip): the first reads of the stall wait it out, 503 (x);`);
+    say('  once the manager has cut the stalled connection and its circuit breaker has opened (5 failures in a row),');
+    say('  reads fail at once. The breaker lets a trial call through 5 s after it opened (halfOpenAfterMs), so with');
+    say('  this much traffic Redis is used again then, not the moment the stall ends.');
     return { redisKind: redis.kind, worstMs: worst, boundMs: bound, answered: results.length, asked: results.length, recoveredAfterMs };
   } finally {
     await service.stop();
     await proxy.stop();
     await redis.stop();
   }
+}
+
+const PROBE_MS = 100;
+
+/** Sends GET `url` every PROBE_MS without waiting for the previous answer; stop() waits for all of them. */
+function startProbe(url: string): { now(): number; stop(): Promise<Sample[]> } {
+  const began = performance.now();
+  const pending: Array<Promise<Sample>> = [];
+  const send = (): void => {
+    const at = performance.now() - began;
+    pending.push(call(url).then((r: Timed<unknown>) => ({ at, ms: r.ms, status: r.status }), () => ({ at, ms: performance.now() - began - at, status: 0 })));
+  };
+  send();
+  const timer = setInterval(send, PROBE_MS);
+  return {
+    now: () => performance.now() - began,
+    async stop() {
+      clearInterval(timer);
+      return Promise.all(pending);
+    },
+  };
 }

@@ -23,6 +23,13 @@ interface PackedManifest {
   exports: Record<string, unknown>;
   bin?: Record<string, string>;
   dependencies?: Record<string, string>;
+  repository?: { type?: string; url?: string; directory?: string };
+  homepage?: string;
+  bugs?: { url?: string };
+  keywords?: string[];
+  sideEffects?: boolean | string[];
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 const manifestOf = async (name: string): Promise<PackedManifest> =>
@@ -78,6 +85,26 @@ describe.each(CONTRACT)('$name as installed from its tarball', (pkg) => {
     }
     for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
       expect(range, `${pkg.name} depends on ${dep} with an unpublishable range`).not.toMatch(/^(workspace|catalog):/);
+    }
+  });
+
+  it('says where it comes from, where to report bugs, and which files have side effects', async () => {
+    const manifest = await manifestOf(pkg.name);
+    expect(manifest.repository).toEqual({ type: 'git', url: 'git+https://github.com/asyncguard/asyncguard.git', directory: pkg.dir });
+    expect(manifest.homepage).toBe(`https://github.com/asyncguard/asyncguard/tree/main/${pkg.dir}#readme`);
+    expect(manifest.bugs?.url).toBe('https://github.com/asyncguard/asyncguard/issues');
+    expect(manifest.keywords?.length ?? 0).toBeGreaterThan(2);
+    // A bundler drops an import whose module is side-effect free: an entry that registers
+    // something when imported (testkit's ./vitest calls expect.extend) must be listed.
+    for (const entry of pkg.vitestOnly ?? []) {
+      const targets = exportTargets(manifest.exports[entry]).filter((t) => /\.c?js$/.test(t));
+      expect(targets.length).toBeGreaterThan(0);
+      expect(manifest.sideEffects, `${pkg.name} ${entry}`).toEqual(expect.arrayContaining(targets));
+    }
+    // Peers only some entries load are optional: installing the package never demands them.
+    for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+      if (pkg.requiredPeers?.includes(peer)) continue;
+      expect(manifest.peerDependenciesMeta?.[peer]?.optional, `${pkg.name}: peer ${peer} should be optional`).toBe(true);
     }
   });
 

@@ -13,12 +13,14 @@ export interface PackageContract {
   /** Entries that import a test runner and so only load inside Vitest. */
   vitestOnly?: string[];
   bins?: string[];
+  /** Peer dependencies every entry needs (the rest must be optional). */
+  requiredPeers?: string[];
 }
 
 export const CONTRACT: PackageContract[] = [
-  { dir: 'packages/runtime', name: '@asyncguard/runtime', entries: ['.', './llamaindex'] },
-  { dir: 'packages/testkit', name: '@asyncguard/testkit', entries: ['.', './vitest', './llamaindex'], vitestOnly: ['./vitest'] },
-  { dir: 'packages/eslint-plugin', name: '@asyncguard/eslint-plugin', entries: ['.'] },
+  { dir: 'packages/runtime', name: '@asyncguard/runtime', entries: ['.', './llamaindex', './fastify'] },
+  { dir: 'packages/testkit', name: '@asyncguard/testkit', entries: ['.', './vitest', './llamaindex'], vitestOnly: ['./vitest'], requiredPeers: ['ioredis'] },
+  { dir: 'packages/eslint-plugin', name: '@asyncguard/eslint-plugin', entries: ['.'], requiredPeers: ['eslint'] },
   { dir: 'packages/codemod', name: '@asyncguard/codemod', entries: ['.', './cli'], bins: ['asyncguard-codemod'] },
 ];
 

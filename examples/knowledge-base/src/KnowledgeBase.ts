@@ -132,19 +132,13 @@ export class KnowledgeBase {
   }
 
   /**
-   * What is left of the `redis` budget for a request that arrived at `startedAt`
-   * (`performance.now()` time): the budget bounds the whole request, including any time it
-   * waited to be served, not only the Redis command.
+   * Stores a fact in Redis, then adds it to the index. Each call runs under its own budget,
+   * clamped to the ambient deadline of the request it serves (set by the HTTP layer).
    */
-  private redisBudgetLeft(startedAt: number | undefined): number {
-    if (startedAt === undefined) return this.budgets.redis;
-    return Math.max(1, Math.floor(this.budgets.redis - (performance.now() - startedAt)));
-  }
-
-  async storeFact(input: FactInput, startedAt?: number): Promise<string> {
+  async storeFact(input: FactInput): Promise<string> {
     const fact: StoredFact = { id: randomUUID(), text: input.text, metadata: input.metadata ?? {}, createdAt: new Date().toISOString() };
     const manager = await this.manager();
-    await manager.redis.hset(factKey(fact.id), factToHash(fact), { budgetMs: this.redisBudgetLeft(startedAt) });
+    await manager.redis.hset(factKey(fact.id), factToHash(fact));
     // Redis is the record; the index follows. If it is not built yet, the fact waits for it.
     if (this.index.state === 'ready') {
       const index = await this.index();
@@ -155,9 +149,9 @@ export class KnowledgeBase {
     return fact.id;
   }
 
-  async getFact(id: string, startedAt?: number): Promise<StoredFact | undefined> {
+  async getFact(id: string): Promise<StoredFact | undefined> {
     const manager = await this.manager();
-    return factFromHash(await manager.redis.hgetall(factKey(id), { budgetMs: this.redisBudgetLeft(startedAt) }));
+    return factFromHash(await manager.redis.hgetall(factKey(id)));
   }
 
   async indexDocuments(request: IndexDocumentsRequest): Promise<IndexDocumentsResult> {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   ajvOptions,
   DEFAULT_SEARCH_K,
@@ -9,7 +9,7 @@ import {
   type FactInput,
   type IndexDocumentsRequest,
 } from '@asyncguard-examples/kb-shared';
-import { isBulkheadRejectedError, isCircuitOpenError, isRedisUnavailableError, isTimeoutError } from '@asyncguard/runtime';
+import { asyncguardDeadlines, errorReply } from '@asyncguard/runtime/fastify';
 import type { KnowledgeBase } from './KnowledgeBase.js';
 
 export interface BuildServerOptions {
@@ -17,54 +17,63 @@ export interface BuildServerOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
-/** Failures that mean "a dependency is slow or down right now": 503, try again later. */
-function isUnavailable(error: unknown): boolean {
-  return isTimeoutError(error) || isRedisUnavailableError(error) || isCircuitOpenError(error) || isBulkheadRejectedError(error);
-}
-
-/** When the request arrived, on the `performance.now()` clock (budgets bound the whole request). */
-function arrivedAt(reply: FastifyReply): number {
-  return performance.now() - reply.elapsedTime;
-}
-
-/** The HTTP routes over a {@link KnowledgeBase}; closing the app closes the knowledge base. */
+/**
+ * The HTTP routes over a {@link KnowledgeBase}; closing the app closes the knowledge base.
+ *
+ * Every route but `/health` runs under a deadline (`@asyncguard/runtime/fastify`), counted from
+ * the request's arrival: the Redis calls, timeouts and worker tasks inside it get what is left
+ * of it, with no budget passed by hand.
+ */
 export function buildServer(kb: KnowledgeBase, options: BuildServerOptions = {}): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, ajv: ajvOptions });
   app.addHook('onClose', async () => {
     await kb.close();
   });
+  // The error handler below maps the asyncguard errors itself (errorReply).
+  void app.register(asyncguardDeadlines, { errorHandler: false });
+  const budgets = kb.budgets;
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation !== undefined) return reply.code(400).send({ error: 'Bad Request', message: error.message });
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: error.name, message: error.message });
     }
-    if (isUnavailable(error)) {
+    // "A dependency is slow or down right now": 503, try again later — a timeout included (this
+    // service's clients retry any 503 alike, so a timeout is not set apart as a 504).
+    const mapped = errorReply(error, { timeoutStatusCode: 503 });
+    if (mapped !== undefined) {
       request.log.warn({ err: error }, 'dependency unavailable');
-      return reply.code(503).header('retry-after', '1').send({ error: 'Service Unavailable', message: error.message });
+      return reply.code(mapped.statusCode).headers(mapped.headers).send(mapped.body);
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'Internal Server Error', message: 'internal error' });
   });
 
-  app.post<{ Body: FactInput }>('/facts', { schema: postFactSchema }, async (request, reply) => {
-    const id = await kb.storeFact(request.body, arrivedAt(reply));
-    return reply.code(201).send({ id });
+  // Routes go in a plugin registered after the deadline plugin, so its onRoute hook sees them.
+  void app.register(async (routes) => {
+    // A write is one Redis call, then (when the index is built) one index insert.
+    routes.post<{ Body: FactInput }>('/facts', { schema: postFactSchema, config: { deadlineMs: budgets.redis + budgets.llamaindex } }, async (request, reply) => {
+      const id = await kb.storeFact(request.body);
+      return reply.code(201).send({ id });
+    });
+
+    routes.get<{ Params: { id: string } }>('/facts/:id', { schema: getFactSchema, config: { deadlineMs: budgets.redis } }, async (request, reply) => {
+      const fact = await kb.getFact(request.params.id);
+      if (fact === undefined) return reply.code(404).send({ error: 'Not Found', message: `no fact with id ${request.params.id}` });
+      return fact;
+    });
+
+    routes.post<{ Body: IndexDocumentsRequest }>('/documents', { schema: postDocumentsSchema, config: { deadlineMs: budgets.indexing } }, async (request) =>
+      kb.indexDocuments(request.body),
+    );
+
+    routes.get<{ Querystring: { q: string; k?: number } }>('/search', { schema: searchSchema, config: { deadlineMs: budgets.search } }, async (request) =>
+      kb.search(request.query.q, request.query.k ?? DEFAULT_SEARCH_K),
+    );
+
+    // Answers from state already known; never waits on a dependency.
+    routes.get('/health', { config: { deadlineMs: false } }, async () => kb.health());
   });
-
-  app.get<{ Params: { id: string } }>('/facts/:id', { schema: getFactSchema }, async (request, reply) => {
-    const fact = await kb.getFact(request.params.id, arrivedAt(reply));
-    if (fact === undefined) return reply.code(404).send({ error: 'Not Found', message: `no fact with id ${request.params.id}` });
-    return fact;
-  });
-
-  app.post<{ Body: IndexDocumentsRequest }>('/documents', { schema: postDocumentsSchema }, async (request) => kb.indexDocuments(request.body));
-
-  app.get<{ Querystring: { q: string; k?: number } }>('/search', { schema: searchSchema }, async (request) =>
-    kb.search(request.query.q, request.query.k ?? DEFAULT_SEARCH_K),
-  );
-
-  app.get('/health', async () => kb.health());
 
   return app;
 }

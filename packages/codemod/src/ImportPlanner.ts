@@ -86,16 +86,63 @@ export class ImportPlanner {
     return BUILTINS.has(module) && this.style(sf).nodePrefix ? `node:${module}` : module;
   }
 
-  /** The local name under which `name` from `module` is (or will be) bound in `sf`. */
+  /**
+   * The local name under which `name` from `module` is (or will be) bound in `sf`. A binding of
+   * that name imported from another specifier is reused when the type checker resolves it to the
+   * same declaration (a re-export, a deep path): no `withTimeout as withTimeout2` beside it.
+   */
   importLocal(sf: ts.SourceFile, module: string, name: string): string {
-    for (const site of this.importSitesOf(sf)) {
+    const sites = this.importSitesOf(sf);
+    for (const site of sites) {
       if (site.moduleName.replace(/^node:/, '') !== module || site.list === undefined) continue;
       for (const element of site.list.elements) {
         const imported = importedName(element);
         if (imported === name) return element.name.getText(sf);
       }
     }
+    const target = this.exportedDeclaration(sf, module, name);
+    if (target !== undefined) {
+      for (const site of sites) {
+        if (site.list === undefined || isTypeOnly(site.statement)) continue;
+        for (const element of site.list.elements) {
+          if (!ts.isIdentifier(element.name) || element.name.text !== name) continue;
+          if (this.resolvedDeclaration(element.name) !== target) continue;
+          let reused = this.reused.get(sf);
+          if (reused === undefined) this.reused.set(sf, (reused = new Set()));
+          reused.add(`${module}\0${name}`);
+          return name;
+        }
+      }
+    }
     return this.freeName(sf, name, `import:${module}:${name}`);
+  }
+
+  /** `module:name` pairs whose need is met by a binding of the same declaration under another specifier. */
+  private readonly reused = new Map<ts.SourceFile, Set<string>>();
+
+  /** The declaration `name` exported by `module` resolves to, as `sf` would import it. */
+  private exportedDeclaration(sf: ts.SourceFile, module: string, name: string): ts.Declaration | undefined {
+    const program = this.program;
+    if (program === undefined) return undefined;
+    const checker = program.getTypeChecker();
+    // As the checker does: a `declare module '…'` block wins over a file the name resolves to.
+    let moduleSymbol = checker.getAmbientModules().find((m) => m.name === `"${module}"`);
+    if (moduleSymbol === undefined) {
+      const resolved = ts.resolveModuleName(module, sf.fileName, program.getCompilerOptions(), ts.sys, undefined, undefined, this.format(sf)).resolvedModule;
+      const moduleFile = resolved === undefined ? undefined : program.getSourceFile(resolved.resolvedFileName);
+      moduleSymbol = moduleFile === undefined ? undefined : checker.getSymbolAtLocation(moduleFile);
+    }
+    const exported = moduleSymbol === undefined ? undefined : checker.getExportsOfModule(moduleSymbol).find((s) => s.name === name);
+    if (exported === undefined) return undefined;
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    return symbol.declarations?.[0];
+  }
+
+  private resolvedDeclaration(identifier: ts.Identifier): ts.Declaration | undefined {
+    const checker = this.program?.getTypeChecker();
+    const symbol = checker?.getSymbolAtLocation(identifier);
+    if (checker === undefined || symbol === undefined) return undefined;
+    return (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol).declarations?.[0];
   }
 
   /** A top-level name free in `sf`, stable per `key` within this planner. */
@@ -149,7 +196,9 @@ export class ImportPlanner {
     const adds = new Map<string, Map<string, string>>(); // module -> local -> element text
     const releases = new Map<string, number>();
     const helpers = new Map<string, string>();
+    const reused = this.reused.get(sf);
     for (const need of needs) {
+      if (need.kind === 'import' && need.local === need.name && reused?.has(`${need.module}\0${need.name}`) === true) continue;
       if (need.kind === 'import') {
         let perModule = adds.get(need.module);
         if (perModule === undefined) adds.set(need.module, (perModule = new Map()));

@@ -13,10 +13,11 @@ export function chainFiles(chain: ChangeChain): Set<string> {
   return files;
 }
 
-/** Where a chain is shown in the report: its first change. */
+/** Where a chain is shown in the report: its first change, at its line and column on disk. */
 export interface ChainLocation {
   file: string;
   line: number;
+  column: number;
   description: string;
 }
 

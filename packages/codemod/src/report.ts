@@ -3,18 +3,30 @@ export const TRANSFORM_IDS = ['sync-to-async', 'redis-manager', 'redis-timeouts'
 
 export type TransformId = (typeof TRANSFORM_IDS)[number];
 
-/** One edit the codemod made (or would make in a dry run). Paths are relative to the project root. */
+/**
+ * The version of the `--json` report's shape. It goes up by one whenever a field is removed or
+ * changes its meaning; new fields may appear without a bump.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/**
+ * One edit the codemod made (or would make in a dry run). Paths are relative to the project root;
+ * `line` and `column` (both 1-based, the column in UTF-16 code units as editors and ESLint count)
+ * point into the file as it is on disk before the run, whichever transform made the change.
+ */
 export interface ChangeRecord {
   file: string;
   line: number;
+  column: number;
   transform: TransformId;
   description: string;
 }
 
-/** A place where a transform stopped on purpose, with the reason; the code there stays as it was. */
+/** A place where a transform stopped on purpose, with the reason; the code there stays as it was (line and column on disk). */
 export interface StopRecord {
   file: string;
   line: number;
+  column: number;
   transform: TransformId;
   reason: string;
 }
@@ -31,11 +43,15 @@ export interface DiagnosticRecord {
   message: string;
 }
 
-/** A change chain undone because the edited program gained a TypeScript diagnostic. */
+/**
+ * A change chain undone because the edited program gained a TypeScript diagnostic. `file`, `line`
+ * and `column` are its first change on disk; the diagnostics' lines are in the edited text.
+ */
 export interface RolledBackChain {
   transform: TransformId;
   file: string;
   line: number;
+  column: number;
   description: string;
   diagnostics: DiagnosticRecord[];
 }
@@ -71,6 +87,7 @@ export interface VerifyRollback {
   transform: TransformId;
   file: string;
   line: number;
+  column: number;
   description: string;
   /** Tests that failed with this chain and passed without it (empty when the output named none). */
   failingTests: string[];

@@ -1,3 +1,4 @@
+import { entrySourceFiles } from './project/entrySourceFiles.js';
 import { lstat, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
@@ -8,11 +9,12 @@ import { ImportPlanner } from './ImportPlanner.js';
 import { entryScriptOf } from './project/entryScripts.js';
 import { readOnlyReason } from './readOnly.js';
 import { loadProject } from './project/loadProject.js';
+import { projectDirectory } from './project/projectDirectory.js';
 import { summarize, type ProjectModel } from './project/ProjectModel.js';
 import {
   TRANSFORM_IDS, type CodemodReport, type FileResult, type ProjectReport, type VerifyRollback, type TransformId,
 } from './report.js';
-import { applyEdits } from './textEdit.js';
+import { applyEdits, type TextEdit } from './textEdit.js';
 import { TRANSFORMS } from './transforms/index.js';
 import { affectedFiles, Baseline, blame, collectDiagnostics, originalPositions, toRecord } from './typeCheck.js';
 import type { ChangeChain, TransformContext } from './transforms/Transform.js';
@@ -75,21 +77,26 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const cwd = options.cwd ?? process.cwd();
   const transformIds = checkTransforms(options.transforms);
   const realPaths = await Promise.all((options.paths ?? []).map((p) => existingPath(p, cwd)));
+  // Before the project is loaded (seconds on a large one): a refusal should come at once.
+  if (options.write === true && options.allowDirty !== true) {
+    const dir = await projectDirectory(options.project, cwd, options.root);
+    if (dir !== undefined && (await isWorkingTreeDirty(dir))) {
+      throw new CodemodInputError('allowDirty', `refusing to write: the git working tree at ${dir} has uncommitted changes; commit them first or pass --allow-dirty`);
+    }
+  }
   const loaded = await loadProject(options.project, cwd, options.root);
   const { project, root } = loaded;
   const includeExports = options.includeExports ?? loaded.kind.kind === 'application';
+  const publicEntries = includeExports ? undefined : entrySourceFiles(loaded.kind.entries, project.getProgram().compilerObject);
   const selection = realPaths.map((real, i) => {
     if (!isUnder(real, root)) throw new CodemodInputError('paths', `${options.paths![i]} is outside the project root ${root}`);
     return real;
   });
-  if (options.write === true && options.allowDirty !== true && (await isWorkingTreeDirty(root))) {
-    throw new CodemodInputError('allowDirty', `refusing to write: the git working tree at ${root} has uncommitted changes; commit them first or pass --allow-dirty`);
-  }
   const progress = options.onProgress ?? (() => {});
   const rel = (fileName: string): string => entryScriptOf(fileName, root) ?? relative(root, fileName).split(sep).join('/');
 
   const report: CodemodReport = {
-    root, project: projectReport(loaded, includeExports, options.includeExports), behaviour: TYPES_ONLY,
+    root, project: projectReport(loaded, includeExports, options.includeExports, publicEntries), behaviour: TYPES_ONLY,
     changes: [], stops: [], skipped: [], diagnosticsRolledBack: [], files: [], written: [],
   };
   const reasons = new Map<string, string>();
@@ -116,6 +123,35 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     project.createSourceFile(fileName, text, { overwrite: true });
   };
   const touched = new Set<string>();
+  // The edits each earlier transform left in a file, in order: a position in a later transform's
+  // text maps back through them to the file on disk, whose line and column the report gives.
+  const layers = new Map<string, TextEdit[][]>();
+  const lineStarts = new Map<string, number[]>();
+  // Each layer's position map is built once (edits sorted once), then each change is a binary search.
+  const layerMaps = new WeakMap<readonly TextEdit[], (pos: number) => number>();
+  const mapBack = (edits: readonly TextEdit[], pos: number): number => {
+    let map = layerMaps.get(edits);
+    if (map === undefined) layerMaps.set(edits, (map = originalPositions(edits)));
+    return map(pos);
+  };
+  const locate = (fileName: string, pos: number): { line: number; column: number } => {
+    let at = pos;
+    const applied = layers.get(fileName) ?? [];
+    for (let i = applied.length - 1; i >= 0; i--) at = mapBack(applied[i]!, at);
+    let starts = lineStarts.get(fileName);
+    if (starts === undefined) lineStarts.set(fileName, (starts = lineStartsOf(original.get(fileName) ?? current(fileName))));
+    let line = 0;
+    for (let lo = 0, hi = starts.length - 1; lo <= hi;) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= at) {
+        line = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return { line: line + 1, column: at - starts[line]! + 1 };
+  };
 
   const behaviourRolledBack: VerifyRollback[] = [];
   const gate = options.verify !== undefined ? await VerifyGate.create(root, options.verify) : undefined;
@@ -134,19 +170,18 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       const context: TransformContext = {
         ts, project, program, checker, files, planner,
         notEditable: (sf) => reasons.get(sf.fileName) ?? (/[\\/]node_modules[\\/]/.test(sf.fileName) ? 'in node_modules' : program.isSourceFileDefaultLibrary(sf) ? 'TypeScript library' : undefined),
-        options: { parallelCallbacks: options.parallelCallbacks === true, includeExports, untypedReceivers: options.untypedReceivers },
+        options: {
+          parallelCallbacks: options.parallelCallbacks === true, includeExports, untypedReceivers: options.untypedReceivers,
+          ...(publicEntries === undefined ? {} : { publicEntries }),
+        },
         relative: rel,
       };
       const result = TRANSFORMS[id].run(context);
-      const lineAt = (fileName: string, pos: number): number => {
-        const sf = program.getSourceFile(fileName);
-        return sf ? sf.getLineAndCharacterOfPosition(pos).line + 1 : 0;
-      };
       const where = (chain: ChangeChain): ChainLocation => {
         const first = chain.changes[0];
-        return { file: first ? rel(first.file) : '', line: first ? lineAt(first.file, first.pos) : 0, description: first?.description ?? 'change' };
+        return { file: first ? rel(first.file) : '', ...(first ? locate(first.file, first.pos) : { line: 0, column: 0 }), description: first?.description ?? 'change' };
       };
-      for (const stop of result.stops) report.stops.push({ file: rel(stop.file), line: lineAt(stop.file, stop.pos), transform: id, reason: stop.reason });
+      for (const stop of result.stops) report.stops.push({ file: rel(stop.file), ...locate(stop.file, stop.pos), transform: id, reason: stop.reason });
       if (result.chains.length === 0) continue;
 
       const base = new Map<string, string>();
@@ -250,8 +285,13 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       }
       for (const chain of active) {
         for (const change of chain.changes) {
-          report.changes.push({ file: rel(change.file), line: lineAt(change.file, change.pos), transform: id, description: change.description });
+          report.changes.push({ file: rel(change.file), ...locate(change.file, change.pos), transform: id, description: change.description });
         }
+      }
+      for (const [fileName, edits] of materialize(active, bySource, planner)) {
+        let list = layers.get(fileName);
+        if (list === undefined) layers.set(fileName, (list = []));
+        list.push(edits);
       }
     }
 
@@ -261,7 +301,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       if (before !== after) report.files.push({ file: rel(fileName), before, after } satisfies FileResult);
     }
     report.files.sort((a, b) => a.file.localeCompare(b.file));
-    report.changes.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    report.changes.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 
     if (options.write === true && report.files.length > 0) {
       progress({ phase: 'write', done: 0, total: report.files.length });
@@ -291,9 +331,12 @@ function behaviourReport(gate: VerifyGate, rolledBack: VerifyRollback[]): Codemo
   };
 }
 
-function projectReport(model: ProjectModel, includeExports: boolean, asked: boolean | undefined): ProjectReport {
+function projectReport(model: ProjectModel, includeExports: boolean, asked: boolean | undefined, entries: ReadonlySet<string> | undefined): ProjectReport {
   const summary = summarize(model);
-  const exports = asked !== undefined
+  const entryList = entries === undefined ? '' : [...entries].map((f) => relative(model.root, f).split(sep).join('/')).join(', ');
+  const exports = entries !== undefined
+    ? `public API only where the entry modules of its exports map (${entryList}) export them, not converted (pass --include-exports to convert them); other modules' exports are internal: converted with their callers`
+    : asked !== undefined
     ? `${includeExports ? 'converted' : 'public API, not converted'} (includeExports: ${String(asked)})`
     : includeExports
       ? 'converted with their callers: nothing outside an application imports them'
@@ -346,4 +389,15 @@ async function notEditableReason(sf: ts.SourceFile, root: string, selection: rea
     return `syntax errors (line ${line}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}); nothing is written for it`;
   }
   return undefined;
+}
+
+/** Offsets where each line of `text` starts (after `\n`, `\r\n` or a lone `\r`). */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (ch === 10 || ch === 13) starts.push(i + 1);
+  }
+  return starts;
 }

@@ -50,7 +50,7 @@ describe('sync-to-async: fs.readFileSync in generated contexts', () => {
         expect(first.report.diagnosticsRolledBack, original).toEqual([]);
         expect(first.after, original).toContain('fs.promises.readFile(');
         // `return f()` outside a try returns the promise itself; `.then` receivers stay promises.
-        const returned = ts.isReturnStatement(call.parent) && !isInTry(call);
+        const returned = ts.isReturnStatement(unwrap(call).parent) && !isInTry(call);
         const receiver = ts.isPropertyAccessExpression(unwrap(call).parent) && /^(then|catch|finally)$/.test((unwrap(call).parent as ts.PropertyAccessExpression).name.text);
         checkAwaited(original, first.after, isRead, !returned && !receiver, rename);
         const second = await run(first.after, 'sync-to-async');
@@ -151,9 +151,11 @@ describe('add-missing-await: generated returned expressions inside try', () => {
   }, 300_000);
 });
 
+/** The expression as its parent sees it: through parentheses and type-only wrappers (`<T>x`, `x as T`, `x!`, `x satisfies T`). */
 function unwrap(expr: ts.Expression): ts.Expression {
   let node = expr;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isTypeAssertionExpression(node.parent) || ts.isAsExpression(node.parent) ||
+    ts.isNonNullExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) node = node.parent as ts.Expression;
   return node;
 }
 

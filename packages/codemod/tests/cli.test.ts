@@ -31,7 +31,7 @@ describe('asyncguard-codemod CLI', { timeout: 60_000 }, () => {
   it('prints help with exit 0', async () => {
     const c = capture();
     expect(await main(['--help'], { ...c.io, cwd: '/' })).toBe(0);
-    expect(c.out()).toContain('Usage: asyncguard-codemod [paths...]');
+    expect(c.out()).toContain('Usage: asyncguard-codemod [options] [--] [paths...]');
     expect(c.out()).toContain('--allow-dirty');
   });
 
@@ -69,10 +69,10 @@ describe('asyncguard-codemod CLI', { timeout: 60_000 }, () => {
       "-function load(path: string): string {\n-  return readFileSync(path, 'utf8');\n" +
         "+async function load(path: string): Promise<string> {\n+  return readFile(path, 'utf8');\n",
     );
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { changes: Array<{ file: string; line: number; transform: string }>; files: string[] };
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { changes: Array<{ file: string; line: number; column: number; transform: string }>; files: string[] };
     expect(report.files).toEqual(['src/a.ts']);
-    expect(report.changes).toContainEqual({ file: 'src/a.ts', line: 5, transform: 'sync-to-async', description: 'readFileSync → await readFile' });
-    expect(report.changes).toContainEqual({ file: 'src/a.ts', line: 9, transform: 'sync-to-async', description: 'await load()' });
+    expect(report.changes).toContainEqual({ file: 'src/a.ts', line: 5, column: 10, transform: 'sync-to-async', description: 'readFileSync → await readFile' });
+    expect(report.changes).toContainEqual({ file: 'src/a.ts', line: 9, column: 10, transform: 'sync-to-async', description: 'await load()' });
   });
 
   it('refuses to write on a dirty git tree, writes with a clean one, and a second run changes nothing', async () => {

@@ -37,7 +37,7 @@ describe('dropConflicts (one sweep over sorted edits)', () => {
     const chains = fc.array(fc.array(fc.oneof(edit('a.ts'), edit('b.ts')), { minLength: 1, maxLength: 4 }).map(chain), { maxLength: 12 });
     fc.assert(fc.property(chains, (list) => {
       const rolledBack: RolledBackChain[] = [];
-      const kept = dropConflicts(list, 'sync-to-async', rolledBack, () => ({ file: 'a.ts', line: 1, description: 'c' }));
+      const kept = dropConflicts(list, 'sync-to-async', rolledBack, () => ({ file: 'a.ts', line: 1, column: 1, description: 'c' }));
       const expected: ChangeChain[] = [];
       for (const c of list) {
         if (!c.edits.some((e) => expected.some((k) => k.edits.some((o) => overlaps(e, o))))) expected.push(c);

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ts } from 'ts-morph';
+import { entrySourceFiles } from '../src/project/entrySourceFiles.js';
 import { classifyPackage, classifyProject } from '../src/project/projectKind.js';
 
 const cleanups: Array<() => void> = [];
@@ -62,5 +64,45 @@ describe('classifyProject', () => {
     expect(apps.reason).toContain('none of its 2 packages is importable');
     const bare = tree({ 'src/a.js': '' });
     expect(await classifyProject(bare, [join(bare, 'src/a.js')])).toMatchObject({ kind: 'library', reason: 'library: no package.json, so exports are treated as public API' });
+  });
+});
+
+describe('public entries of a library with an exports map', () => {
+  function program(dir: string, rootFiles: string[], options: ts.CompilerOptions = {}): ts.Program {
+    return ts.createProgram(rootFiles.map((f) => join(dir, f)), { allowJs: true, noEmit: true, ...options });
+  }
+
+  it('lists each subpath with its conditions, and maps build output back to the sources', async () => {
+    const files = {
+      'package.json': JSON.stringify({
+        name: 'lib', type: 'module',
+        exports: {
+          '.': { 'lib-ts': './src/index.ts', types: './dist/types/index.d.ts', default: './dist/index.js' },
+          './models': { import: './dist/models/index.js' },
+          './package.json': './package.json',
+        },
+      }),
+      'src/index.ts': 'export const a = 1;\n',
+      'src/models/index.ts': 'export const b = 2;\n',
+      'src/internal.ts': 'export const c = 3;\n',
+    };
+    const dir = tree(files);
+    const kind = await classifyProject(dir, Object.keys(files).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f)));
+    expect(kind.entries).toEqual([
+      [join(dir, 'src/index.ts'), join(dir, 'dist/types/index.d.ts'), join(dir, 'dist/index.js')],
+      [join(dir, 'dist/models/index.js')],
+      [join(dir, 'package.json')],
+    ]);
+    const sources = entrySourceFiles(kind.entries, program(dir, ['src/index.ts', 'src/models/index.ts', 'src/internal.ts'], { outDir: join(dir, 'dist'), rootDir: join(dir, 'src') }));
+    expect([...sources ?? []].sort()).toEqual([join(dir, 'src/index.ts'), join(dir, 'src/models/index.ts')]);
+  });
+
+  it('counts every export as public when a subpath pattern opens a folder or a target is not in the program', async () => {
+    const patterned = tree({ 'package.json': JSON.stringify({ exports: { '.': './a.js', './*': './lib/*.js' } }), 'a.js': '' });
+    expect((await classifyProject(patterned, [join(patterned, 'a.js')])).entries).toBeUndefined();
+    const missing = tree({ 'package.json': JSON.stringify({ exports: { '.': './dist/a.js' } }), 'a.js': 'export const x = 1;\n' });
+    const kind = await classifyProject(missing, [join(missing, 'a.js')]);
+    expect(kind.entries).toEqual([[join(missing, 'dist/a.js')]]);
+    expect(entrySourceFiles(kind.entries, program(missing, ['a.js']))).toBeUndefined();
   });
 });

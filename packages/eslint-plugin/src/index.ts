@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { TSESLint } from '@typescript-eslint/utils';
 import all from './configs/all.js';
 import recommendedTypeChecked from './configs/recommended-type-checked.js';
@@ -20,10 +21,32 @@ const plugin: AsyncguardPlugin = {
   configs: {} as AsyncguardPlugin['configs'],
 };
 
+/**
+ * What a type-checked config needs, as typescript-eslint's own type-checked configs set it: the
+ * TypeScript parser and `projectService`. The parser (and with it TypeScript) is loaded the first
+ * time the config is read, so `recommended` and the other configs never pay for it.
+ */
+function typedLanguageOptions(): TSESLint.FlatConfig.LanguageOptions {
+  const options: TSESLint.FlatConfig.LanguageOptions = { parserOptions: { projectService: true } };
+  let parser: TSESLint.FlatConfig.Parser | undefined;
+  Object.defineProperty(options, 'parser', {
+    enumerable: true,
+    get: () => {
+      if (parser === undefined) {
+        // The module's own exports carry `__esModule` and more; a parser object is meta + parseForESLint.
+        const loaded = createRequire(import.meta.url)('@typescript-eslint/parser') as { meta: TSESLint.Parser.ParserMeta; parseForESLint(text: string, options?: unknown): unknown };
+        parser = { meta: loaded.meta, parseForESLint: loaded.parseForESLint } as TSESLint.FlatConfig.Parser;
+      }
+      return parser;
+    },
+  });
+  return options;
+}
+
 const flat = (name: ConfigName, ruleMap: TSESLint.SharedConfig.RulesRecord, typed: boolean): TSESLint.FlatConfig.Config => ({
   name: `@asyncguard/${name}`,
   plugins: { '@asyncguard': plugin as unknown as TSESLint.FlatConfig.Plugin },
-  ...(typed ? { languageOptions: { parserOptions: { projectService: true } } } : {}),
+  ...(typed ? { languageOptions: typedLanguageOptions() } : {}),
   rules: ruleMap,
 });
 

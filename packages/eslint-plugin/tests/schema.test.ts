@@ -46,7 +46,7 @@ describe('option schemas', () => {
 
   it('accepts every rule with its documented defaults', () => {
     for (const [id, rule] of Object.entries(plugin.rules)) {
-      expect(() => configure(id, (rule.defaultOptions as unknown[])[0] ?? {})).not.toThrow();
+      expect(() => configure(id, (rule.meta.defaultOptions as unknown[])[0] ?? {})).not.toThrow();
     }
   });
 });

@@ -12,8 +12,8 @@ const typedOnly = createRule<[], 'seen'>({
     docs: { description: 'Probe', recommended: 'strict', requiresTypeChecking: true, usesTypeInformation: true },
     schema: [],
     messages: { seen: 'seen' },
+    defaultOptions: [],
   },
-  defaultOptions: [],
   create: (context) => ({ Program: (node) => context.report({ node, messageId: 'seen' }) }),
 });
 

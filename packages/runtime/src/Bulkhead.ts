@@ -1,9 +1,11 @@
 import { assertBudget } from './budgets.js';
 import type { CancellationSource, GuardedFn } from './CallContext.js';
 import { BulkheadRejectedError, type BulkheadRejectionReason } from './errors/BulkheadRejectedError.js';
+import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
 import { onSourceAbort, sourceAborted } from './internal/CallScope.js';
-import { cancelDeadline, type DeadlineEntry, type DeadlineList, scheduleDeadline } from './internal/DeadlineQueue.js';
+import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
 import { isThenable, toPromise } from './internal/isThenable.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
 
@@ -20,6 +22,8 @@ export interface BulkheadOptions {
   operation?: string;
 }
 
+const OPTION_KEYS: OptionKeys<BulkheadOptions> = { maxConcurrent: true, maxQueue: true, queueTimeoutMs: true, name: true, operation: true };
+
 export interface BulkheadSnapshot {
   name: string | undefined;
   running: number;
@@ -34,14 +38,16 @@ export interface BulkheadSnapshot {
  * Limits how many calls run at once, with a bounded queue in front. When both are full the
  * call is rejected at once with {@link BulkheadRejectedError} — during an outage this is what
  * keeps pending work (and memory) from growing without bound. A queued call leaves the queue
- * when its queue timeout passes or the caller's signal aborts.
+ * when its queue timeout passes or the caller's signal aborts, and inside `withDeadline` at the
+ * ambient deadline (with a `TimeoutError` whose `firedBy` is `'deadline'`).
  */
 export class Bulkhead implements Policy {
   readonly name: string | undefined;
   readonly maxConcurrent: number;
   readonly maxQueue: number;
   private readonly queueTimeoutMs: number | undefined;
-  private readonly operation: string | undefined;
+  /** @internal */
+  readonly operation: string | undefined;
   private running = 0;
   private queued = 0;
   private head: QueuedCall<unknown> | null = null;
@@ -50,6 +56,7 @@ export class Bulkhead implements Policy {
 
   constructor(options: BulkheadOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('Bulkhead: options must be an object with maxConcurrent');
+    rejectUnknownKeys(options, OPTION_KEYS, 'Bulkhead');
     const { maxConcurrent, maxQueue = 0, queueTimeoutMs, name, operation } = options;
     this.maxConcurrent = count(maxConcurrent, 'maxConcurrent', 1);
     this.maxQueue = count(maxQueue, 'maxQueue', 0);
@@ -68,10 +75,15 @@ export class Bulkhead implements Policy {
     if (this.queued >= this.maxQueue) return Promise.reject(this.rejection('queue-full', 0));
     const aborted = sourceAborted(signal);
     if (aborted !== undefined) return Promise.reject(aborted.reason);
+    const ambient = liveDeadline();
+    if (ambient !== undefined && deadlinePassed(ambient, performance.now())) {
+      return Promise.reject(ambient.timeoutFor(this.operation, 0, 0, 'not-sent'));
+    }
     return new Promise<T>((resolve, reject) => {
       const call = new QueuedCall<T>(this, fn, signal, resolve, reject);
       this.enqueue(call as QueuedCall<unknown>);
-      if (this.queueTimeoutMs !== undefined) scheduleDeadline(call, this.queueTimeoutMs, call.enqueuedAt);
+      // The queue timeout, or the ambient deadline when that comes first.
+      call.inherited = scheduleWithin(call, this.queueTimeoutMs, call.enqueuedAt, ambient);
       call.watch();
     });
   }
@@ -169,6 +181,8 @@ class QueuedCall<T> implements DeadlineEntry {
   dlAt = 0;
   settled = false;
   readonly enqueuedAt = performance.now();
+  /** The ambient deadline that bounds the wait instead of the queue timeout. */
+  inherited: AmbientDeadline | undefined = undefined;
   private unsubscribe: (() => void) | undefined = undefined;
 
   constructor(
@@ -187,6 +201,12 @@ class QueuedCall<T> implements DeadlineEntry {
     if (this.settled) return;
     // The deadline queue already unlinked this entry; take it out of the bulkhead's queue.
     this.bulkhead.dequeue(this as QueuedCall<unknown>);
+    const inherited = this.inherited;
+    if (inherited !== undefined) {
+      // Never started: a TimeoutError naming the deadline that ran out while it waited.
+      this.reject(inherited.timeoutFor(this.bulkhead.operation, inherited.at - this.enqueuedAt, now - this.enqueuedAt, 'not-sent'));
+      return;
+    }
     this.reject(this.bulkhead.rejection('queue-timeout', now - this.enqueuedAt));
   }
 

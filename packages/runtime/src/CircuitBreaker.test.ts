@@ -214,6 +214,21 @@ describe('CircuitBreaker', () => {
     expect(() => new CircuitBreaker({ isFailure: 'yes' as never })).toThrow(/options\.isFailure must be a function/);
     expect(() => new CircuitBreaker(null as never)).toThrow(/options must be an object/);
   });
+
+  it('halfOpen() ends the wait of an open circuit: the next call is the trial', async () => {
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, halfOpenAfterMs: 60_000 });
+    const states: string[] = [];
+    breaker.onHalfOpen(() => void states.push('half-open'));
+    breaker.onClose(() => void states.push('closed'));
+    breaker.halfOpen(); // closed: nothing to end
+    expect(breaker.state).toBe('closed');
+    await failTimes(breaker, 1);
+    await expect(breaker.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    breaker.halfOpen();
+    expect(breaker.state).toBe('half-open');
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+    expect(states).toEqual(['half-open', 'closed']);
+  });
 });
 
 describe('CircuitBreaker against a model', () => {

@@ -5,6 +5,7 @@ import { isTimeoutError } from './errors/TimeoutError.js';
 import { onSourceAbort, sourceAborted } from './internal/CallScope.js';
 import { Listeners } from './internal/Listeners.js';
 import { isThenable, toPromise } from './internal/isThenable.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 import { SlidingWindow } from './internal/SlidingWindow.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
@@ -80,6 +81,12 @@ export interface CircuitBreakerSnapshot {
   totals: { calls: number; successes: number; failures: number; ignored: number; rejected: number; opened: number };
 }
 
+const OPTION_KEYS: OptionKeys<CircuitBreakerOptions> = {
+  name: true, consecutiveFailures: true, failureRate: true, slowCalls: true, halfOpenAfterMs: true, halfOpenTrials: true, isFailure: true,
+};
+const FAILURE_RATE_KEYS: OptionKeys<FailureRateTrigger> = { threshold: true, windowMs: true, minimumCalls: true };
+const SLOW_CALL_KEYS: OptionKeys<SlowCallTrigger> = { durationMs: true, threshold: true, windowMs: true, minimumCalls: true };
+
 const CLOSED = 0;
 const OPEN = 1;
 const HALF_OPEN = 2;
@@ -127,6 +134,7 @@ export class CircuitBreaker implements Policy {
 
   constructor(options: CircuitBreakerOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('CircuitBreaker: options must be an object');
+    rejectUnknownKeys(options, OPTION_KEYS, 'CircuitBreaker');
     const { name, consecutiveFailures, failureRate, slowCalls, halfOpenAfterMs = 10_000, halfOpenTrials = 1, isFailure } = options;
     if (name !== undefined && typeof name !== 'string') throw new TypeError('CircuitBreaker: options.name must be a string');
     this.name = name;
@@ -134,6 +142,7 @@ export class CircuitBreaker implements Policy {
     this.maxConsecutive = anyTrigger ? (consecutiveFailures === undefined ? Infinity : positiveInt(consecutiveFailures, 'consecutiveFailures')) : 5;
     if (failureRate !== undefined) {
       checkObject(failureRate, 'failureRate');
+      rejectUnknownKeys(failureRate, FAILURE_RATE_KEYS, 'CircuitBreaker', 'failureRate.');
       this.failureThreshold = rate(failureRate.threshold, 'failureRate.threshold');
       this.failureMinimum = positiveInt(failureRate.minimumCalls ?? 10, 'failureRate.minimumCalls');
       this.failureWindow = new SlidingWindow(windowMs(failureRate.windowMs, 'failureRate.windowMs'));
@@ -143,6 +152,7 @@ export class CircuitBreaker implements Policy {
     }
     if (slowCalls !== undefined) {
       checkObject(slowCalls, 'slowCalls');
+      rejectUnknownKeys(slowCalls, SLOW_CALL_KEYS, 'CircuitBreaker', 'slowCalls.');
       this.slowMs = assertBudget(slowCalls.durationMs, 'CircuitBreaker: options.slowCalls.durationMs');
       this.slowThreshold = rate(slowCalls.threshold, 'slowCalls.threshold');
       this.slowMinimum = positiveInt(slowCalls.minimumCalls ?? 10, 'slowCalls.minimumCalls');
@@ -241,6 +251,14 @@ export class CircuitBreaker implements Policy {
     this.toOpen(performance.now(), 'manual', undefined);
   }
 
+  /**
+   * Ends the wait of an open circuit now: it becomes half-open and lets the next trial calls
+   * through (e.g. when a health check sees the dependency answer again). No-op unless open.
+   */
+  halfOpen(): void {
+    if (this.code === OPEN) this.toHalfOpen();
+  }
+
   /** Closes the circuit by hand and forgets past failures. */
   close(): void {
     if (this.code !== CLOSED) this.toClosed();
@@ -302,6 +320,10 @@ export class CircuitBreaker implements Policy {
 
   private maybeHalfOpen(now: number): void {
     if (now - this.openedAt < this.halfOpenAfterMs) return;
+    this.toHalfOpen();
+  }
+
+  private toHalfOpen(): void {
     this.code = HALF_OPEN;
     this.generation++;
     this.trialsInFlight = 0;

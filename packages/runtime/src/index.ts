@@ -1,7 +1,7 @@
 export { DEFAULT_BUDGETS, BUDGET_CATEGORIES, MAX_TIMER_MS, assertBudget, defineBudgets } from './budgets.js';
 export type { BudgetCategory, Budgets } from './budgets.js';
 export { TimeoutError, isTimeoutError } from './errors/TimeoutError.js';
-export type { TimeoutErrorOptions } from './errors/TimeoutError.js';
+export type { TimeoutErrorOptions, TimeoutSource } from './errors/TimeoutError.js';
 export { CircuitOpenError, isCircuitOpenError } from './errors/CircuitOpenError.js';
 export type { CircuitOpenErrorOptions } from './errors/CircuitOpenError.js';
 export { BulkheadRejectedError, isBulkheadRejectedError } from './errors/BulkheadRejectedError.js';
@@ -10,6 +10,8 @@ export { RedisUnavailableError, isRedisUnavailableError } from './errors/RedisUn
 export type { RedisUnavailableErrorOptions } from './errors/RedisUnavailableError.js';
 export type { CallOutcome } from './errors/brand.js';
 export { withTimeout } from './withTimeout.js';
+export { withDeadline, remainingBudget, currentSignal } from './withDeadline.js';
+export type { WithDeadlineOptions } from './withDeadline.js';
 export type { TimeoutWork, WithTimeoutOptions } from './withTimeout.js';
 export type { CallContext, CancellationSource, GuardedFn } from './CallContext.js';
 export type { Policy, ContextOf } from './Policy.js';

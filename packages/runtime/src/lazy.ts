@@ -1,7 +1,9 @@
+import { runOutsideDeadline } from './internal/AmbientDeadline.js';
 import { assertBudget } from './budgets.js';
 import type { CallContext } from './CallContext.js';
 import { LazyDisposedError } from './errors/LazyDisposedError.js';
 import { CallScope } from './internal/CallScope.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 export interface LazyOptions<T> {
   /** Wait after the first failed attempt before the next caller may try again, ms. Default 100. */
@@ -13,6 +15,8 @@ export interface LazyOptions<T> {
   /** Names the resource in errors. */
   name?: string;
 }
+
+const OPTION_KEYS: OptionKeys<LazyOptions<unknown>> = { initialBackoffMs: true, maxBackoffMs: true, dispose: true, name: true };
 
 export type LazyState = 'idle' | 'pending' | 'ready' | 'failed' | 'disposed';
 
@@ -45,7 +49,9 @@ const STATES: readonly LazyState[] = ['idle', 'pending', 'ready', 'failed', 'dis
  * Single-flight async initialisation. The first call starts `init`; calls made while it runs
  * share that attempt; later calls get the value. A failed attempt is not cached as success:
  * callers within the backoff get the failure at once, the first caller after it starts a new
- * attempt (backoff doubles per consecutive failure, reset on success).
+ * attempt (backoff doubles per consecutive failure, reset on success). An attempt runs outside
+ * any ambient deadline (`withDeadline`): the value is shared, so the deadline of the caller that
+ * happened to start it must not cut it short.
  *
  * ```ts
  * const getIndex = lazy(({ signal }) => buildIndex(signal));
@@ -56,6 +62,7 @@ const STATES: readonly LazyState[] = ['idle', 'pending', 'ready', 'failed', 'dis
 export function lazy<T>(init: (context: CallContext) => PromiseLike<T> | T, options: LazyOptions<T> = {}): Lazy<T> {
   if (typeof init !== 'function') throw new TypeError('lazy: init must be a function');
   if (typeof options !== 'object' || options === null) throw new TypeError('lazy: options must be an object');
+  rejectUnknownKeys(options, OPTION_KEYS, 'lazy');
   const initialBackoff = assertBudget(options.initialBackoffMs ?? 100, 'lazy: options.initialBackoffMs');
   const maxBackoff = assertBudget(options.maxBackoffMs ?? 30_000, 'lazy: options.maxBackoffMs');
   if (maxBackoff < initialBackoff) throw new RangeError(`lazy: options.maxBackoffMs (${maxBackoff}) must not be less than options.initialBackoffMs (${initialBackoff})`);
@@ -77,7 +84,9 @@ export function lazy<T>(init: (context: CallContext) => PromiseLike<T> | T, opti
     const mine = ++epoch;
     const attemptScope = (scope = new CallScope());
     state = PENDING;
-    const p = (async () => init(attemptScope))().then(
+    // Shared by every caller: built under its own budgets, not under the ambient deadline
+    // (withDeadline) of whichever caller happened to come first.
+    const p = runOutsideDeadline(async () => init(attemptScope)).then(
       (result) => {
         if (mine === epoch) {
           state = READY;

@@ -4,7 +4,9 @@ import { Piscina } from 'piscina';
 import { assertBudget } from './budgets.js';
 import { TimeoutError } from './errors/TimeoutError.js';
 import { isAbortSignal } from './internal/CallScope.js';
-import { cancelDeadline, type DeadlineEntry, type DeadlineList, scheduleDeadline } from './internal/DeadlineQueue.js';
+import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
+import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 /** An exported function of a module, run in the worker: `{ module: new URL('./hash.js', import.meta.url) }`. */
 export interface OffloadModule {
@@ -42,6 +44,9 @@ export interface OffloadPoolOptions {
   maxQueue?: number;
 }
 
+const OPTION_KEYS: OptionKeys<OffloadOptions> = { timeout: true, signal: true, operation: true };
+const POOL_OPTION_KEYS: OptionKeys<OffloadPoolOptions> = { minThreads: true, maxThreads: true, idleTimeoutMs: true, maxQueue: true };
+
 interface Task {
   source?: string;
   module?: string;
@@ -66,6 +71,7 @@ export class OffloadPool {
 
   constructor(options: OffloadPoolOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('OffloadPool: options must be an object');
+    rejectUnknownKeys(options, POOL_OPTION_KEYS, 'OffloadPool');
     const minThreads = count(options.minThreads ?? 1, 'minThreads', 0);
     const maxThreads = count(options.maxThreads ?? Math.max(1, availableParallelism() - 1, minThreads), 'maxThreads', 1);
     if (maxThreads < minThreads) throw new RangeError(`OffloadPool: options.maxThreads (${maxThreads}) must not be less than options.minThreads (${minThreads})`);
@@ -87,12 +93,16 @@ export class OffloadPool {
   run<A extends unknown[], R>(target: OffloadTarget<A, R>, args: A, options?: OffloadOptions): Promise<R> {
     if (this.closed) return Promise.reject(new Error('OffloadPool: the pool is closed'));
     const task = this.task(target, args);
-    if (options === undefined) return this.pool.run(task) as Promise<R>;
-    const { timeout, signal, operation } = checkOptions(options);
-    if (timeout === undefined && signal === undefined) return this.pool.run(task) as Promise<R>;
+    const ambient = liveDeadline();
+    if (options === undefined && ambient === undefined) return this.pool.run(task) as Promise<R>;
+    const { timeout, signal, operation } = options === undefined ? ({} as OffloadOptions) : checkOptions(options);
+    if (timeout === undefined && signal === undefined && ambient === undefined) return this.pool.run(task) as Promise<R>;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
+    if (ambient !== undefined && deadlinePassed(ambient, performance.now())) {
+      return Promise.reject(ambient.timeoutFor(operation ?? 'offload', timeout ?? 0, 0, 'not-sent'));
+    }
     return new Promise<R>((resolve, reject) => {
-      const call = new OffloadCall(resolve as (value: unknown) => void, reject, timeout, operation, signal);
+      const call = new OffloadCall(resolve as (value: unknown) => void, reject, timeout, operation, signal, ambient);
       this.pool.run(task, { signal: call }).then(
         (value) => call.succeed(value),
         (error: unknown) => call.fail(error),
@@ -151,6 +161,8 @@ export class OffloadPool {
 
 function checkOptions(options: OffloadOptions): OffloadOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('offload: options must be an object');
+  rejectUnknownKeys(options, OPTION_KEYS, 'offload');
+  if (options.operation !== undefined && typeof options.operation !== 'string') throw new TypeError('offload: options.operation must be a string');
   if (options.timeout !== undefined) assertBudget(options.timeout, 'offload: options.timeout');
   if (options.signal !== undefined && !isAbortSignal(options.signal)) throw new TypeError('offload: options.signal must be an AbortSignal');
   return options;
@@ -174,6 +186,8 @@ class OffloadCall implements DeadlineEntry {
   private done = false;
   private readonly start = performance.now();
   private readonly onOuterAbort: (() => void) | undefined = undefined;
+  /** The ambient deadline that bounds the task instead of its own timeout. */
+  private readonly inherited: AmbientDeadline | undefined;
 
   constructor(
     private readonly resolve: (value: unknown) => void,
@@ -181,8 +195,9 @@ class OffloadCall implements DeadlineEntry {
     private readonly budgetMs: number | undefined,
     private readonly operation: string | undefined,
     private readonly outer: AbortSignal | undefined,
+    ambient: AmbientDeadline | undefined,
   ) {
-    if (budgetMs !== undefined) scheduleDeadline(this, budgetMs, this.start);
+    this.inherited = scheduleWithin(this, budgetMs, this.start, ambient);
     if (outer !== undefined) {
       this.onOuterAbort = () => this.giveUp(outer.reason);
       outer.addEventListener('abort', this.onOuterAbort, { once: true });
@@ -198,7 +213,13 @@ class OffloadCall implements DeadlineEntry {
   }
 
   expire(now: number): void {
-    this.giveUp(new TimeoutError({ operation: this.operation ?? 'offload', budgetMs: this.budgetMs ?? 0, elapsedMs: now - this.start }));
+    const operation = this.operation ?? 'offload';
+    const inherited = this.inherited;
+    this.giveUp(
+      inherited === undefined
+        ? new TimeoutError({ operation, budgetMs: this.budgetMs ?? 0, elapsedMs: now - this.start })
+        : inherited.timeoutFor(operation, this.budgetMs ?? inherited.at - this.start, now - this.start, undefined),
+    );
   }
 
   succeed(value: unknown): void {
@@ -250,7 +271,8 @@ let defaultPool: OffloadPool | undefined;
  * ```
  *
  * A `timeout` or an aborted `signal` terminates the worker that runs the task (the pool
- * replaces it) and rejects with a `TimeoutError` or the signal's reason.
+ * replaces it) and rejects with a `TimeoutError` or the signal's reason. Inside `withDeadline`
+ * the ambient deadline bounds the task too, and terminates it the same way.
  */
 export function offload<A extends unknown[], R>(target: OffloadTarget<A, R>, args: A, options?: OffloadOptions): Promise<R> {
   defaultPool ??= new OffloadPool();

@@ -1,8 +1,10 @@
 import { assertBudget } from './budgets.js';
 import type { CallContext, CancellationSource } from './CallContext.js';
 import { isCircuitOpenError } from './errors/CircuitOpenError.js';
+import { liveDeadline } from './internal/AmbientDeadline.js';
 import { isAbortSignal, onSourceAbort, sourceAborted, UNDERLYING } from './internal/CallScope.js';
 import { isThenable, toPromise } from './internal/isThenable.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 import { toContext } from './internal/toContext.js';
 import type { Policy } from './Policy.js';
 
@@ -62,12 +64,20 @@ interface Settings {
   random: () => number;
 }
 
+const OPTION_KEYS: OptionKeys<RetryCallOptions> = {
+  maxAttempts: true, maxElapsedMs: true, initialDelayMs: true, maxDelayMs: true, factor: true, retryOn: true, onRetry: true, random: true, signal: true,
+};
+const { signal: _signal, ...POLICY_KEYS } = OPTION_KEYS;
+
 const defaultRetryOn = (error: unknown): boolean => !isCircuitOpenError(error);
 
 /**
  * Retries with exponential backoff and full jitter: before retry `n` it sleeps a random time
  * in `[0, min(maxDelayMs, initialDelayMs * factor^(n-1)))`. Rejects with the last error when
  * attempts, time or `retryOn` say stop, or with the signal's reason when it aborts.
+ *
+ * Inside `withDeadline`, it never sleeps a backoff that would reach the ambient deadline: it
+ * rejects with the last error instead.
  *
  * **Only for idempotent operations.** A failed attempt may still have taken effect (a
  * timed-out write can be applied later), so a retry can apply it twice.
@@ -98,6 +108,7 @@ export function retry<T>(fn: (context: RetryContext) => PromiseLike<T> | T, opti
 
 function settle(options: RetryOptions, who: string): Settings {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${who}: options must be an object`);
+  rejectUnknownKeys(options, who === 'retry' ? OPTION_KEYS : POLICY_KEYS, who);
   const { maxAttempts = 3, maxElapsedMs, initialDelayMs = 100, maxDelayMs = 10_000, factor = 2, retryOn = defaultRetryOn, onRetry, random = Math.random } = options;
   if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`${who}: options.maxAttempts must be a positive integer, got ${String(maxAttempts)}`);
@@ -168,6 +179,10 @@ async function retryAfter<T>(
     if (remaining <= 0) throw error;
     const cap = Math.min(s.maxDelayMs, s.initialDelayMs * s.factor ** (attempt - 1));
     const delay = Math.min(remaining, Math.floor(s.random() * cap));
+    // Inside withDeadline: no backoff that would end at or past the deadline (the attempt
+    // after it could not finish in time); stop with the last error instead.
+    const deadline = liveDeadline();
+    if (deadline !== undefined && deadline.at - performance.now() <= delay) throw error;
     try {
       s.onRetry?.({ attempt, error, delayMs: delay, elapsedMs: elapsed });
     } catch {

@@ -4,7 +4,9 @@ import type { CallOutcome } from './errors/brand.js';
 import { TimeoutError } from './errors/TimeoutError.js';
 import { CallScope, isAbortSignal } from './internal/CallScope.js';
 import { isThenable } from './internal/isThenable.js';
-import { cancelDeadline, type DeadlineEntry, type DeadlineList, scheduleDeadline } from './internal/DeadlineQueue.js';
+import { cancelDeadline, type DeadlineEntry, type DeadlineList } from './internal/DeadlineQueue.js';
+import { type AmbientDeadline, deadlinePassed, liveDeadline, scheduleWithin } from './internal/AmbientDeadline.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 export interface WithTimeoutOptions {
   /** Names the operation in the `TimeoutError`, e.g. `redis.get` or `index.build`. */
@@ -23,6 +25,9 @@ export interface WithTimeoutOptions {
   outcome?: CallOutcome | (() => CallOutcome | undefined) | undefined;
 }
 
+/** @internal Every option key (timeoutPolicy takes the same ones but `signal`). */
+export const WITH_TIMEOUT_OPTION_KEYS: OptionKeys<WithTimeoutOptions> = { operation: true, signal: true, onLateRejection: true, outcome: true };
+
 /** The work `withTimeout` bounds: a promise already running, or a function that starts it. */
 export type TimeoutWork<T> = PromiseLike<T> | GuardedFn<T>;
 
@@ -36,6 +41,9 @@ export type TimeoutWork<T> = PromiseLike<T> | GuardedFn<T>;
  * - No timer is left behind on any path; a settled call never keeps the process alive.
  * - A rejection of `work` after the deadline goes to `onLateRejection`, never unhandled.
  * - Throws a `RangeError` at once for a negative, NaN, infinite or too large (> 2^31-1) `ms`.
+ * - Inside `withDeadline` the budget is clamped to what is left of the ambient deadline; if that
+ *   fires first the `TimeoutError` says so (`firedBy: 'deadline'`, `deadlineOperation`), and a
+ *   call made after the deadline passed rejects at once without starting `work`.
  *
  * The deadline releases the caller; it cannot stop work that ignores its signal (a Redis
  * command already written may still run; see `TimeoutError.outcome`).
@@ -49,6 +57,7 @@ export function withTimeout<T>(work: TimeoutWork<T>, ms: number, options?: WithT
 
 function checkOptions(options: WithTimeoutOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('withTimeout: options must be an object');
+  rejectUnknownKeys(options, WITH_TIMEOUT_OPTION_KEYS, 'withTimeout');
   const { signal, onLateRejection, operation, outcome } = options;
   if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError('withTimeout: options.signal must be an AbortSignal');
   if (onLateRejection !== undefined && typeof onLateRejection !== 'function') {
@@ -83,7 +92,15 @@ export function runWithTimeout<T>(
       }
       call.onAbort((reason) => call.gaveUp(reason));
     }
-    scheduleDeadline(call, ms, call.start);
+    const ambient = liveDeadline();
+    if (ambient !== undefined && deadlinePassed(ambient, call.start)) {
+      call.inherited = ambient;
+      if (typeof work !== 'function') observeLate(work, call);
+      call.unlink();
+      call.expire(call.start, 'not-sent');
+      return;
+    }
+    call.inherited = scheduleWithin(call, ms, call.start, ambient);
     let pending: PromiseLike<T> | T;
     if (typeof work === 'function') {
       try {
@@ -117,6 +134,8 @@ class TimedCall<T> extends CallScope implements DeadlineEntry, CallContext {
   dlList: DeadlineList | null = null;
   dlAt = 0;
   readonly start: number;
+  /** The ambient deadline this call waits on instead of its own budget, when that comes first. */
+  inherited: AmbientDeadline | undefined = undefined;
   private done = false;
 
   constructor(
@@ -148,11 +167,11 @@ class TimedCall<T> extends CallScope implements DeadlineEntry, CallContext {
     this.reject(error);
   }
 
-  /** Deadline reached. */
-  expire(now: number): void {
+  /** Deadline reached (its own, or the inherited one); `known` overrides the outcome when the work never started. */
+  expire(now: number, known?: CallOutcome): void {
     if (this.done) return;
     const options = this.options;
-    let outcome = options?.outcome;
+    let outcome = known ?? options?.outcome;
     if (typeof outcome === 'function') {
       try {
         outcome = outcome();
@@ -160,7 +179,11 @@ class TimedCall<T> extends CallScope implements DeadlineEntry, CallContext {
         outcome = undefined;
       }
     }
-    const error = new TimeoutError({ operation: options?.operation, budgetMs: this.budgetMs, elapsedMs: now - this.start, outcome });
+    const inherited = this.inherited;
+    const error =
+      inherited === undefined
+        ? new TimeoutError({ operation: options?.operation, budgetMs: this.budgetMs, elapsedMs: now - this.start, outcome })
+        : inherited.timeoutFor(options?.operation, this.budgetMs, now - this.start, outcome);
     this.done = true;
     this.reject(error);
     this.abort(error);

@@ -10,7 +10,8 @@ export type { LeakedHandle, LeakedHandleKind, FindLeakedHandlesOptions } from '.
 export { networkSafeFakeTimers, timeoutsOnlyFakeTimers } from './timers/networkSafeFakeTimers.js';
 export type { FakeTimerPreset, FakeTimerMethod } from './timers/networkSafeFakeTimers.js';
 export { realNow, realDelay, realSetTimeout, realClearTimeout, realImmediate } from './timers/realTimers.js';
-export { FaultPlan, FaultRule } from './faults/FaultPlan.js';
+export { FaultPlan } from './faults/FaultPlan.js';
+export { FaultRule } from './faults/FaultRule.js';
 export type { FaultPlanOptions, FaultDecision, FaultOutcome, CallLogEntry } from './faults/FaultPlan.js';
 export { FaultRuleBuilder } from './faults/FaultRuleBuilder.js';
 export type { FaultMatch } from './faults/FaultRuleBuilder.js';
@@ -26,6 +27,7 @@ export { createFaultyRedis, CONNECTION_CLOSED_MESSAGE, COMMAND_TIMED_OUT_MESSAGE
 export type { FaultyRedis, FaultyRedisOptions } from './redis/createFaultyRedis.js';
 export { ChaosProxy } from './redis/proxy/ChaosProxy.js';
 export type { ChaosProxyOptions, ChaosProxyStats } from './redis/proxy/ChaosProxy.js';
+export type { RespLimits } from './redis/proxy/respScan.js';
 export type { Toxic, ToxicType, ToxicStream, ResolvedToxic, LatencyToxic, BandwidthToxic, SlowCloseToxic, TimeoutToxic, ResetPeerToxic, SlicerToxic, LimitDataToxic } from './redis/proxy/ToxicSpec.js';
 export { startRedisCluster, RedisClusterStartError } from './redis/startRedisCluster.js';
 export type { RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis/startRedisCluster.js';

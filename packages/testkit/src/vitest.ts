@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { asyncguardMatchers } from './vitest/matchers.js';
 
-export { describeWithRedis, redisTestsAvailable, useRedisServer } from './vitest/redis.js';
+export { describeWithRedis, redisTestsAvailable, useChaosProxy, useRedisCluster, useRedisServer } from './vitest/redis.js';
 
 // Importing this entry (directly or from `test.setupFiles`) registers the matchers; the types
 // come with it through the `declare module 'vitest'` augmentation in ./vitest/matchers.ts.

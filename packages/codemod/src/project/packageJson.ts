@@ -65,3 +65,15 @@ export function exportTargets(exports: unknown): string[] {
   if (typeof exports === 'object' && exports !== null) return Object.values(exports).flatMap(exportTargets);
   return [];
 }
+
+/**
+ * The `exports` map as subpaths, each with the file paths of its conditions (`{ ".": { import,
+ * require } }` is one subpath with two targets; a string or array is the "." subpath).
+ */
+export function exportSubpaths(exports: unknown): string[][] {
+  if (typeof exports === 'object' && exports !== null && !Array.isArray(exports)) {
+    const keys = Object.keys(exports);
+    if (keys.length > 0 && keys.every((k) => k.startsWith('.'))) return Object.values(exports).map(exportTargets);
+  }
+  return [exportTargets(exports)];
+}

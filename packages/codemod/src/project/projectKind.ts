@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { dirname, join, normalize, relative, sep } from 'node:path';
-import { binPaths, readPackageJson, type PackageJson } from './packageJson.js';
+import { binPaths, exportSubpaths, readPackageJson, type PackageJson } from './packageJson.js';
 
 export type ProjectKindName = 'application' | 'library';
 
@@ -10,6 +10,13 @@ export interface PackageKind {
   dir: string;
   kind: ProjectKindName;
   reason: string;
+  /**
+   * A library with an `exports` map: the files that map makes importable, one list per subpath
+   * (its conditions' targets; absolute paths as written there: they may name build output). Other files can't be imported from outside, so
+   * only what these entry modules export is public API. Undefined when anything is importable
+   * (no `exports` map, or a subpath pattern).
+   */
+  entries?: string[][];
 }
 
 export interface ProjectKind {
@@ -18,6 +25,8 @@ export interface ProjectKind {
   reason: string;
   /** Every package.json that owns a source file, nearest first per file. */
   packages: PackageKind[];
+  /** Every library package's entry files, one list per subpath, when each has a closed `exports` map (see PackageKind.entries). */
+  entries?: string[][];
 }
 
 /**
@@ -56,26 +65,33 @@ export async function classifyProject(root: string, files: readonly string[]): P
   const packages: PackageKind[] = [];
   for (const dir of [...dirs].sort()) {
     const pkg = (await readPackageJson(dir))!;
-    const judged = await classifyPackage(dir, pkg);
+    const judged: { kind: ProjectKindName; reason: string; entries?: string[][] } = await classifyPackage(dir, pkg);
+    if (judged.kind === 'library' && pkg.exports !== undefined) {
+      const subpaths = exportSubpaths(pkg.exports);
+      // A pattern (`./*`) opens a whole folder; a bare string or conditions name single files.
+      if (subpaths.flat().length > 0 && subpaths.flat().every((t) => !t.includes('*'))) judged.entries = subpaths.map((targets) => targets.map((t) => join(dir, t)));
+    }
     packages.push({ dir: relative(root, dir).split(sep).join('/') || '.', ...judged });
   }
   if (unowned > 0) {
     packages.push({ dir: '.', kind: 'library', reason: `${unowned} source file(s) belong to no package.json inside the root, so their exports count as public API` });
   }
   const libraries = packages.filter((p) => p.kind === 'library');
+  const entries = libraries.length > 0 && libraries.every((p) => p.entries !== undefined) ? libraries.flatMap((p) => p.entries!) : undefined;
+  const withEntries = (kind: ProjectKind): ProjectKind => (entries === undefined || kind.kind !== 'library' ? kind : { ...kind, entries });
   const where = (p: PackageKind): string => (p.dir === '.' ? '' : ` (${p.dir})`);
   if (packages.length === 1) {
     const only = packages[0]!;
-    return { kind: only.kind, reason: `${only.kind}: ${only.reason}${where(only)}`, packages };
+    return withEntries({ kind: only.kind, reason: `${only.kind}: ${only.reason}${where(only)}`, packages });
   }
   if (libraries.length > 0) {
     const first = libraries[0]!;
-    return {
+    return withEntries({
       kind: 'library',
       reason: `library: ${libraries.length} of ${packages.length} packages are importable, e.g. ${first.dir} (${first.reason}); ` +
         'exports are judged for the whole project at once, so they stay public API everywhere',
       packages,
-    };
+    });
   }
   return { kind: 'application', reason: `application: none of its ${packages.length} packages is importable (${packages.map((p) => `${p.dir}: ${p.reason}`).join('; ')})`, packages };
 }

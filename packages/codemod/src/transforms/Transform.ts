@@ -51,6 +51,12 @@ export interface TransformOptions {
   parallelCallbacks: boolean;
   includeExports: boolean;
   /**
+   * A library whose `exports` map closes it: the source files of its entry modules. Only what they
+   * export (directly or re-exported) is public API; other modules' exports are internal. Undefined:
+   * every export is public.
+   */
+  publicEntries?: ReadonlySet<string>;
+  /**
    * A call `e.m()` whose receiver has no declared type may call any converted `m`: 'update'
    * awaits it and makes its function async too (default); 'stop' stops the chain there.
    */

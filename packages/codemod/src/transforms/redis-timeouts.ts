@@ -38,7 +38,7 @@ export const redisTimeouts: Transform = {
         if (!simple && !scan && !blocking) return;
         const receiver = node.expression.expression;
         if (!isIoredisClientType(checker.getTypeAtLocation(receiver))) return;
-        if (isWrapped(node) || clientHasCommandTimeout(checker, receiver)) return;
+        if (isWrapped(node, checker) || clientHasCommandTimeout(checker, receiver)) return;
         if (blocking) {
           stops.push({
             file: sf.fileName, pos: node.getStart(sf),
@@ -65,7 +65,8 @@ export const redisTimeouts: Transform = {
   },
 };
 
-function isWrapped(call: ts.CallExpression): boolean {
+/** True when the call is already under a `withTimeout`, by that name or imported as another (`withTimeout as withTimeout2`). */
+function isWrapped(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
   let node: ts.Node = call;
   while (ts.isParenthesizedExpression(node.parent) || ts.isAwaitExpression(node.parent)) node = node.parent;
   let parent = node.parent;
@@ -73,7 +74,9 @@ function isWrapped(call: ts.CallExpression): boolean {
   if (!ts.isCallExpression(parent)) return false;
   const callee = parent.expression;
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-  return name === 'withTimeout';
+  if (name === 'withTimeout') return true;
+  const symbol = ts.isIdentifier(callee) ? checker.getSymbolAtLocation(callee) : undefined;
+  return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0 && checker.getAliasedSymbol(symbol).name === 'withTimeout';
 }
 
 function clientHasCommandTimeout(checker: ts.TypeChecker, receiver: ts.Expression): boolean {

@@ -17,7 +17,7 @@ export async function verifyChains(
   gate: VerifyGate,
   chains: readonly ChangeChain[],
   texts: (subset: readonly ChangeChain[]) => ReadonlyMap<string, string>,
-  where: (chain: ChangeChain) => { file: string; line: number; description: string },
+  where: (chain: ChangeChain) => { file: string; line: number; column: number; description: string },
 ): Promise<ChainVerdict> {
   const test = async (subset: readonly ChangeChain[]): Promise<Regression | undefined> => gate.regression(await gate.run(texts(subset)));
   const first = await test(chains);

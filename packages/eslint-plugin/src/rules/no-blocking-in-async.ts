@@ -92,8 +92,8 @@ export default createRule<Options, MessageIds>({
       busyWait: 'This loop waits for time to pass without yielding, blocking the event loop; {{hint}}.',
       infiniteLoop: 'This endless loop has no `await`, so it never yields to the event loop.',
     },
+    defaultOptions: [{ deny: [], allow: [], checkLoops: true, helperDepth: 2 }],
   },
-  defaultOptions: [{ deny: [], allow: [], checkLoops: true, helperDepth: 2 }],
   create(context, [options]) {
     const { deny, allow, denyNames } = derivedOptions(options);
     /** Only these callees can block: `*Sync`, `wait`, deny-listed names, and plain function calls (helpers). */

@@ -42,8 +42,8 @@ export default createRule<Options, MessageIds>({
       startsIo:
         'The constructor starts I/O with `{{what}}`; keep constructors light and initialise on first use (e.g. with lazy() from @asyncguard/runtime).',
     },
+    defaultOptions: [{ allow: [] }],
   },
-  defaultOptions: [{ allow: [] }],
   create(context, [options]) {
     const allow = allowedNames(options);
     const sourceCode = context.sourceCode;

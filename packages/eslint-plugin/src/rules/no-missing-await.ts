@@ -84,16 +84,16 @@ export default createRule<Options, MessageIds>({
       addVoid: 'Mark it as fire-and-forget with `void` and a comment.',
       awaitAll: 'Wrap it in `await Promise.all(...)`.',
     },
+    defaultOptions: [
+      {
+        ignoreVoid: true,
+        ignoreIIFE: false,
+        checkStoredPromises: true,
+        checkValueContexts: true,
+        knownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS],
+      },
+    ],
   },
-  defaultOptions: [
-    {
-      ignoreVoid: true,
-      ignoreIIFE: false,
-      checkStoredPromises: true,
-      checkValueContexts: true,
-      knownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS],
-    },
-  ],
   create(context, [options]) {
     const ignoreVoid = options.ignoreVoid !== false;
     const { knownSafe, hasDottedSafeCalls } = safeCalls(options);

@@ -44,8 +44,8 @@ export default createRule<Options, MessageIds>({
       clientPerCall:
         '{{what}} inside {{where}} opens a new connection on every call. Create the client once at module scope, or use getRedisManager() from @asyncguard/runtime.',
     },
+    defaultOptions: [{ factories: [], allowMemoized: true }],
   },
-  defaultOptions: [{ factories: [], allowMemoized: true }],
   create(context, [options]) {
     const factories = factoryNames(options);
     const allowMemoized = options.allowMemoized !== false;

@@ -46,8 +46,8 @@ export default createRule<Options, MessageIds>({
       silentPromiseCatch:
         'This rejection handler swallows the failure: log it, rethrow it or pass the error on, so the degraded path is visible.',
     },
+    defaultOptions: [{ logFunctions: [], checkPromiseCatch: true }],
   },
-  defaultOptions: [{ logFunctions: [], checkPromiseCatch: true }],
   create(context, [options]) {
     const extraLog = new Set(options.logFunctions ?? []);
     const sourceCode = context.sourceCode;

@@ -45,8 +45,8 @@ export default createRule<Options, MessageIds>({
       alreadyAwaited: '{{wrapper}} gets an awaited value: the wait is over before the timeout starts. Pass the promise itself.',
       removeAwait: 'Remove `await` so the timeout bounds the promise.',
     },
+    defaultOptions: [{ wrappers: [] }],
   },
-  defaultOptions: [{ wrappers: [] }],
   create(context, [options]) {
     const wrappers = wrapperNames(options);
     const sourceCode = context.sourceCode;

@@ -78,8 +78,8 @@ export default createRule<Options, MessageIds>({
       blocksForever: '{{operation}} with timeout 0 blocks its connection forever; pass a timeout in {{unit}}.',
       wrapWithTimeout: 'Wrap in withTimeout(…, {{budget}}).',
     },
+    defaultOptions: [{ budgets: {}, wrappers: [] }],
   },
-  defaultOptions: [{ budgets: {}, wrappers: [] }],
   create(context, [options]) {
     const { budgets, wrappers } = derivedOptions(options);
     const sourceCode = context.sourceCode;

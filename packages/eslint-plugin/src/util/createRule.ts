@@ -24,19 +24,28 @@ export const ruleDocsUrl = (ruleId: string): string => `${DOCS_BASE_URL}${ruleId
 
 const baseCreateRule = ESLintUtils.RuleCreator<AsyncguardRuleDocs>(ruleDocsUrl);
 
+/** A rule spec whose option defaults sit in `meta.defaultOptions`, where ESLint ≥ 9.15 reads them. */
+export type AsyncguardRuleSpec<Options extends readonly unknown[], MessageIds extends string> =
+  Omit<ESLintUtils.RuleWithMetaAndName<Options, MessageIds, AsyncguardRuleDocs>, 'defaultOptions' | 'meta'> & {
+    meta: ESLintUtils.NamedCreateRuleMeta<MessageIds, AsyncguardRuleDocs, Options> & { defaultOptions: Options };
+  };
+
 /**
  * Rule factory with typed options, message ids and docs URLs. Same contract as
- * typescript-eslint's `RuleCreator`, except that options are merged with their defaults once per
- * distinct options array instead of being cloned for every file: a rule's options are frozen and
- * must not be mutated.
+ * typescript-eslint's `RuleCreator`: the defaults are `meta.defaultOptions` (so ESLint merges them
+ * into `context.options` itself and `--print-config` tooling can show them; the top-level
+ * `defaultOptions` is deprecated), and the rule merges them again for linters that don't (ESLint
+ * before 9.15, oxlint's JS plugins). Unlike `RuleCreator`, the merged options are computed once
+ * per distinct options value instead of for every file: they are frozen and must not be mutated.
  */
 export function createRule<Options extends readonly unknown[], MessageIds extends string>(
-  spec: Readonly<ESLintUtils.RuleWithMetaAndName<Options, MessageIds, AsyncguardRuleDocs>>,
+  spec: Readonly<AsyncguardRuleSpec<Options, MessageIds>>,
 ): ReturnType<typeof baseCreateRule<Options, MessageIds>> {
   const rule = baseCreateRule<Options, MessageIds>(spec);
-  const defaults = spec.defaultOptions ?? ([] as unknown as Options);
+  const defaults = spec.meta.defaultOptions;
   const frozenDefaults = deepFreeze(ESLintUtils.applyDefault<Options, Options>(defaults, null));
-  let lastUserOptions: readonly unknown[] | null = null;
+  // ESLint hands every file a fresh array once it has merged meta.defaultOptions: compare by value.
+  let lastKey: string | null = null;
   let lastMerged: Options = frozenDefaults;
   return {
     ...rule,
@@ -44,9 +53,10 @@ export function createRule<Options extends readonly unknown[], MessageIds extend
       if (spec.meta.docs.requiresTypeChecking && stopWithoutTypes(context, `@asyncguard/${spec.name}`)) return {};
       const user = context.options;
       if (user.length === 0) return spec.create(context, frozenDefaults);
-      if (user !== lastUserOptions) {
+      const key = JSON.stringify(user);
+      if (key !== lastKey) {
         lastMerged = deepFreeze(ESLintUtils.applyDefault<Options, Options>(defaults, user as unknown as Options));
-        lastUserOptions = user;
+        lastKey = key;
       }
       return spec.create(context, lastMerged);
     },

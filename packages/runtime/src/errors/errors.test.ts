@@ -17,6 +17,19 @@ describe('errors', () => {
     expect(String(new TimeoutError({ budgetMs: 1, elapsedMs: 1 }))).toMatch(/^TimeoutError: operation timed out/);
   });
 
+  it('TimeoutError says whether its own budget or an inherited deadline fired, and who set the deadline', () => {
+    const own = new TimeoutError({ operation: 'redis.get', budgetMs: 2000, elapsedMs: 2000 });
+    expect([own.firedBy, own.deadlineOperation, own.deadlineMs]).toEqual(['budget', 'redis.get', 2000]);
+    const inherited = new TimeoutError({ operation: 'redis.get', budgetMs: 2000, elapsedMs: 100.04, outcome: 'unknown', firedBy: 'deadline', deadlineOperation: 'GET /facts/:id', deadlineMs: 100 });
+    expect([inherited.firedBy, inherited.deadlineOperation, inherited.deadlineMs]).toEqual(['deadline', 'GET /facts/:id', 100]);
+    expect(inherited.message).toBe(
+      'redis.get timed out after 100 ms (the 100 ms deadline of GET /facts/:id ran out; own budget 2000 ms); it was sent and may still run on the server',
+    );
+    expect(new TimeoutError({ budgetMs: 50, elapsedMs: 10, firedBy: 'deadline', deadlineMs: 10 }).message).toBe(
+      'operation timed out after 10 ms (the 10 ms deadline of an enclosing withDeadline ran out; own budget 50 ms)',
+    );
+  });
+
   it('CircuitOpenError, BulkheadRejectedError and RedisUnavailableError describe themselves', () => {
     const c = new CircuitOpenError({ breaker: 'redis', operation: 'redis.get', state: 'open', retryAfterMs: 1500 });
     expect(c.message).toBe('circuit "redis" is open (retry in 1500 ms); refused redis.get');

@@ -141,6 +141,36 @@ function fire(list: DeadlineList): void {
   }
 }
 
+/**
+ * A list that no timer of this queue serves: an ambient deadline keeps the calls that inherit
+ * it here (all with its deadline, so appending keeps the order) and expires them itself.
+ */
+export function privateDeadlineList(): DeadlineList {
+  return new DeadlineList(-1);
+}
+
+/** Appends `entry` to a private list, due at `at`. */
+export function attachDeadline(list: DeadlineList, entry: DeadlineEntry, at: number): void {
+  entry.dlAt = at;
+  entry.dlList = list;
+  entry.dlNext = null;
+  const tail = list.tail;
+  entry.dlPrev = tail;
+  if (tail === null) list.head = entry;
+  else tail.dlNext = entry;
+  list.tail = entry;
+}
+
+/** Expires every entry of a private list (its owner's deadline passed). */
+export function expireAll(list: DeadlineList, now: number): void {
+  let entry = list.head;
+  while (entry !== null) {
+    unlink(list, entry);
+    entry.expire(now);
+    entry = list.head;
+  }
+}
+
 /** For tests: how many budgets have a live list. */
 export function deadlineListCount(): number {
   return lists.size;

@@ -2,6 +2,7 @@ import { BaseRetriever, Document, type NodeWithScore, type QueryBundle, Settings
 import { describe, expect, it } from 'vitest';
 import { isTimeoutError } from '../errors/TimeoutError.js';
 import type { Logger } from '../Logger.js';
+import { withDeadline } from '../withDeadline.js';
 import { withBudgets } from './withBudgets.js';
 import { LetterEmbedding } from './testing/LetterEmbedding.js';
 
@@ -21,6 +22,13 @@ class SlowRetriever extends BaseRetriever {
 }
 
 describe('withBudgets', () => {
+  it('clamps to an ambient deadline shorter than its budget, and says the deadline fired', async () => {
+    const retriever = withBudgets(new SlowRetriever(300), { retrieveMs: 10_000, name: 'kb' });
+    const error = await withDeadline(30, () => retriever.retrieve({ query: 'q' }), { operation: 'GET /search' }).catch((e: unknown) => e);
+    expect(isTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ operation: 'kb.retrieve', firedBy: 'deadline', deadlineOperation: 'GET /search', budgetMs: 10_000 });
+  });
+
   it('passes a retrieval that fits the budget through, keeping the retriever itself', async () => {
     const inner = new SlowRetriever(5);
     const retriever = withBudgets(inner, { retrieveMs: 500 });

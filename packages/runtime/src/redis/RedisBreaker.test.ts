@@ -3,9 +3,9 @@ import { CircuitBreaker, type CircuitState } from '../CircuitBreaker.js';
 import { isCircuitOpenError } from '../errors/CircuitOpenError.js';
 import { RedisBreaker } from './RedisBreaker.js';
 
-function make(halfOpenAfterMs: number): { b: RedisBreaker; changes: CircuitState[] } {
+function make(halfOpenAfterMs: number, halfOpenOnPing = true): { b: RedisBreaker; changes: CircuitState[] } {
   const changes: CircuitState[] = [];
-  const b = new RedisBreaker(new CircuitBreaker({ name: 'redis:test', consecutiveFailures: 3, halfOpenAfterMs }), true, (s) => void changes.push(s));
+  const b = new RedisBreaker(new CircuitBreaker({ name: 'redis:test', consecutiveFailures: 3, halfOpenAfterMs }), true, halfOpenOnPing, (s) => void changes.push(s));
   return { b, changes };
 }
 
@@ -56,5 +56,29 @@ describe('RedisBreaker', () => {
     for (let i = 0; i < 3; i++) b.failure();
     b.probe(false);
     expect(b.breaker.snapshot().totals.opened).toBe(3);
+  });
+
+  it('a PING answered while open ends the wait at once: half-open, and the next call is the trial', () => {
+    const { b, changes } = make(60_000);
+    for (let i = 0; i < 3; i++) b.failure();
+    expect(b.tryPass()).toBe(false);
+    b.probe(false); // no answer: still open, still waiting
+    expect(b.state).toBe('open');
+    b.probe(true);
+    expect(b.state).toBe('half-open');
+    expect(changes).toEqual(['open', 'half-open']);
+    expect(b.tryPass()).toBe(true); // the first call after the PING is let through
+    expect(b.tryPass()).toBe(false); // one trial at a time
+    b.success();
+    expect(changes).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('with halfOpenOnPing false, an answered PING leaves it open until the reset timeout', () => {
+    const { b, changes } = make(60_000, false);
+    for (let i = 0; i < 3; i++) b.failure();
+    b.probe(true);
+    expect(b.state).toBe('open');
+    expect(b.tryPass()).toBe(false);
+    expect(changes).toEqual(['open']);
   });
 });

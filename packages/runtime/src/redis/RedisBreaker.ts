@@ -23,6 +23,8 @@ export class RedisBreaker {
     readonly breaker: CircuitBreaker,
     /** True when only consecutive failures matter, so a success after a success changes nothing. */
     private readonly consecutiveOnly: boolean,
+    /** A PING that gets an answer ends the open wait at once (the next call is the trial). */
+    private readonly halfOpenOnPing: boolean,
     onChange: (state: CircuitState) => void,
   ) {
     breaker.onOpen(() => {
@@ -81,10 +83,17 @@ export class RedisBreaker {
     }).then(undefined, ignore);
   }
 
-  /** A health PING result: counts as a trial when the breaker is ready for one. */
+  /**
+   * A health PING result. Redis answering while the breaker is open ends the wait at once
+   * (half-open: the next call is the trial) when `halfOpenOnPing`; otherwise, and when already
+   * half-open, the PING counts as a trial when the breaker is ready for one.
+   */
   probe(ok: boolean): void {
     const state = this.breaker.state; // moves open → half-open when the wait is over
-    if (state === 'open') return;
+    if (state === 'open') {
+      if (ok && this.halfOpenOnPing) this.breaker.halfOpen();
+      return;
+    }
     if (state === 'half-open' && this.trialInFlight) return;
     if (ok) this.success();
     else this.failure();

@@ -21,10 +21,11 @@ describeWithRedis('RedisManager against a real redis-server', () => {
 
   it('connects lazily: no socket until the first command', async () => {
     const handles = handleSnapshot();
-    const m = make();
+    // How long the first handshake takes is the machine's load, not what this is about.
+    const m = make({ connectTimeoutMs: 10_000 });
     expect(m.health().state).toBe('idle');
     expect(await handles.grown()).toEqual({});
-    expect(await m.redis.ping()).toBe('PONG');
+    expect(await m.redis.ping({ budgetMs: 10_000 })).toBe('PONG');
     expect(m.health().state).toBe('ready');
   });
 
@@ -139,9 +140,10 @@ describeWithRedis('RedisManager against a real redis-server', () => {
     expect(stats.breaker).toBe('closed');
   });
 
-  it('reports calls to an OpenTelemetry-like meter', async () => {
+  it('reports calls to an OpenTelemetry-like meter: durations in seconds under the semantic-convention name', async () => {
     const counted: Record<string, number> = {};
-    const recorded: number[] = [];
+    const recorded: Array<{ value: number; attributes: Record<string, unknown> | undefined }> = [];
+    const histograms: Array<{ name: string; unit: string | undefined }> = [];
     const meter = {
       createCounter: () => ({
         add: (n: number, attributes?: Record<string, unknown>) => {
@@ -149,13 +151,39 @@ describeWithRedis('RedisManager against a real redis-server', () => {
           counted[key] = (counted[key] ?? 0) + n;
         },
       }),
-      createHistogram: () => ({ record: (ms: number) => void recorded.push(ms) }),
+      createHistogram: (name: string, options?: { unit?: string }) => {
+        histograms.push({ name, unit: options?.unit });
+        return { record: (value: number, attributes?: Record<string, unknown>) => void recorded.push({ value, attributes }) };
+      },
     };
     const m = make({ meter });
+    const started = performance.now();
     await m.redis.set('otel', '1');
     await m.redis.get('otel');
+    const elapsedSeconds = (performance.now() - started) / 1000;
     expect(counted).toEqual({ ok: 2 });
+    expect(histograms).toEqual([{ name: 'db.client.operation.duration', unit: 's' }]);
     expect(recorded).toHaveLength(2);
+    for (const { value, attributes } of recorded) {
+      expect(value).toBeGreaterThan(0);
+      expect(value).toBeLessThanOrEqual(elapsedSeconds); // seconds: a millisecond value would exceed the whole run
+      expect(attributes).toMatchObject({ 'db.system.name': 'redis', outcome: 'ok' });
+      expect(attributes).not.toHaveProperty('error.type');
+    }
+  });
+
+  it('await using closes the manager at the end of the block, leaving no socket or timer', async () => {
+    const handles = handleSnapshot();
+    let used: RedisManager | undefined;
+    {
+      await using m = createRedisManager({ url: server().url, healthIntervalMs: 50 });
+      used = m;
+      expect(await m.redis.ping()).toBe('PONG');
+      expect(m.closed).toBe(false);
+    }
+    expect(used.closed).toBe(true);
+    expect(used.health().state).toBe('closed');
+    expect(await handles.grown()).toEqual({});
   });
 
   it('close() drains in-flight commands, then refuses new ones and leaves no socket or timer', async () => {

@@ -6,7 +6,8 @@ import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { RedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
 import type { CallOutcome } from '../errors/brand.js';
-import { cancelDeadline, type DeadlineEntry, type DeadlineList, scheduleDeadline } from '../internal/DeadlineQueue.js';
+import { type AmbientDeadline, liveDeadline, runOutsideDeadline, scheduleWithin } from '../internal/AmbientDeadline.js';
+import { cancelDeadline, type DeadlineEntry, type DeadlineList } from '../internal/DeadlineQueue.js';
 import { withTimeout } from '../withTimeout.js';
 import { BlockingPool } from './BlockingPool.js';
 import { blockingTimeoutMs } from './blockingTimeoutMs.js';
@@ -21,6 +22,7 @@ import { type RedisHealth, type RedisHealthChange, RedisHealthMonitor, type Redi
 import { type RedisManagerOptions, type ResolvedRedisManagerOptions, resolveRedisManagerOptions } from './RedisManagerOptions.js';
 import { type RedisCallOutcome, type RedisManagerStats, RedisStatsRecorder } from './RedisStats.js';
 import { redactCredentials, redactError } from './redactCredentials.js';
+import { deadlineRefusal, MIN_COMMAND_BUDGET_MS } from './deadlineRefusal.js';
 
 export type { RedisMessageListener, RedisSubscription } from './RedisSubscriber.js';
 
@@ -89,6 +91,8 @@ class PendingCall<T = unknown> implements DeadlineEntry {
   backoff: NodeJS.Timeout | undefined = undefined;
   queued = false;
   raw = false;
+  /** The ambient deadline (`withDeadline`) this call waits on instead of its own budget. */
+  inherited: AmbientDeadline | undefined = undefined;
   resolve: ((value: T | PromiseLike<T>) => void) | undefined = undefined;
   reject: ((error: unknown) => void) | undefined = undefined;
   promise: Promise<T> | undefined = undefined;
@@ -147,7 +151,7 @@ interface ReadyWaiter {
  * - a health monitor PINGs on an interval, reports `connecting/ready/degraded/down` and replaces a
  *   stalled connection; `close({ drainMs })` leaves no socket or timer behind.
  */
-export class RedisManager {
+export class RedisManager implements AsyncDisposable {
   readonly name: string;
   /** The typed command facade. */
   readonly redis: RedisCommands;
@@ -196,7 +200,7 @@ export class RedisManager {
     this.commandOptions = this.options.keyPrefix === '' ? { replyEncoding: 'utf8' } : { replyEncoding: 'utf8', keyPrefix: this.options.keyPrefix };
     this.stats_ = new RedisStatsRecorder(this.name, this.options.meter);
     const b = this.options.breaker;
-    this.breaker = b === false ? undefined : new RedisBreaker(b, this.options.breakerConsecutiveOnly, (state) => this.onBreakerChange(state));
+    this.breaker = b === false ? undefined : new RedisBreaker(b, this.options.breakerConsecutiveOnly, this.options.breakerHalfOpenOnPing, (state) => this.onBreakerChange(state));
     this.subscriber = new RedisSubscriber({
       open: (budget) => this.openDedicated(budget),
       timed: (fn, budget, operation) => this.timed(fn, budget, operation),
@@ -359,6 +363,11 @@ export class RedisManager {
     return this.closePromise;
   }
 
+  /** `await using manager = createRedisManager(…)`: `close()` (default drain) at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.closePromise !== undefined;
@@ -380,6 +389,15 @@ export class RedisManager {
     } else {
       budgetMs = usesScanBudget(name) ? this.budgets.redisScan : this.budgets.redis;
     }
+    // Inside withDeadline: the budget is min(category budget, what is left), and a command
+    // left with less than the floor is not sent at all.
+    let ambient = liveDeadline();
+    if (ambient !== undefined) {
+      const left = ambient.expired ? 0 : ambient.at - started;
+      if (left < MIN_COMMAND_BUDGET_MS) return this.refuse('unavailable', deadlineRefusal(`redis.${name}`, ambient, left), options, started);
+      if (left < budgetMs) budgetMs = left;
+      else ambient = undefined;
+    }
     if (this.closePromise !== undefined) {
       return this.refuse('unavailable', new RedisUnavailableError({ operation: `redis.${name}`, reason: 'the manager is closed', outcome: 'not-sent' }), options, started);
     }
@@ -391,7 +409,7 @@ export class RedisManager {
     const retries = retry === false || options?.retry === false ? 0 : options?.retry === true || commandKind(name) === 'read' ? retry.maxAttempts - 1 : 0;
     const call = new PendingCall<T>(this, name, args, budgetMs, started, retries, options);
     call.raw = raw;
-    scheduleDeadline(call, budgetMs, started);
+    call.inherited = scheduleWithin(call, ambient === undefined ? budgetMs : undefined, started, ambient);
     if (this.inFlight >= this.options.bulkhead.maxConcurrent) {
       if (this.slotQueue.length >= this.options.bulkhead.maxQueue) {
         cancelDeadline(call);
@@ -628,7 +646,12 @@ export class RedisManager {
       call.backoff = undefined;
     }
     if (phase === Phase.Sent || phase === Phase.Connection) this.breaker?.failure();
-    const error = new TimeoutError({ operation, budgetMs: call.budgetMs, elapsedMs: now - call.started, outcome: call.written > 0 ? 'unknown' : 'not-sent' });
+    const outcome = call.written > 0 ? 'unknown' : 'not-sent';
+    const elapsedMs = now - call.started;
+    const error =
+      call.inherited === undefined
+        ? new TimeoutError({ operation, budgetMs: call.budgetMs, elapsedMs, outcome })
+        : call.inherited.timeoutFor(operation, call.budgetMs, elapsedMs, outcome);
     const command = phase === Phase.Sent ? call.command : undefined;
     if (command !== undefined) {
       this.finish(call, 'timeout', now);
@@ -763,6 +786,12 @@ export class RedisManager {
 
   private startConnecting(): void {
     if (this.connState !== 'idle') return;
+    // The connection and its health checks serve every caller: they must not inherit the
+    // ambient deadline of the command that happened to start them.
+    runOutsideDeadline(() => this.connect());
+  }
+
+  private connect(): void {
     this.setConnState('connecting', 'connecting');
     this.connectingSince = performance.now();
     loadIoredis().then(

@@ -7,7 +7,7 @@ describe('resolveRedisManagerOptions', () => {
     const o = resolveRedisManagerOptions({ url: 'rediss://user:p%40ss@cache.internal:6380/3' });
     expect(o).toMatchObject({ host: 'cache.internal', port: 6380, db: 3, tls: true, username: 'user', password: 'p@ss', mode: 'standalone' });
     expect(o.description).toBe('rediss://cache.internal:6380/3');
-    expect(o.secrets).toEqual(['p@ss']);
+    expect(o.secrets).toEqual(['p@ss', 'p%40ss']); // decoded and as written
   });
 
   it('applies the defaults: DEFAULT_BUDGETS, a 5-failure breaker, 3 read attempts, bounded queues', () => {
@@ -53,12 +53,39 @@ describe('resolveRedisManagerOptions', () => {
     [{ sentinel: { sentinels: [], name: 'm' } }, /sentinel\.sentinels must list at least one/],
     [{ cluster: { nodes: [] } }, /cluster\.nodes must list at least one seed node/],
     [{ cluster: { nodes: ['redis://a:1'] }, sentinel: { sentinels: [{ host: 'a', port: 1 }], name: 'm' } }, /mutually exclusive/],
-    [{ breaker: { consecutiveFailures: 0 } }, /breaker: consecutiveFailures must be a positive integer/],
+    [{ breaker: { consecutiveFailures: 0 } }, /RedisManager: breaker\.consecutiveFailures must be a positive integer/],
+    [{ breaker: { halfOpenAfter: 5 } as never }, /RedisManager: unknown option "breaker\.halfOpenAfter"/],
+    [{ breaker: { failureRate: { threshold: 0.5, window: 1 } } as never }, /RedisManager: unknown option "breaker\.failureRate\.window"/],
+    [{ breaker: { halfOpenOnPing: 'yes' } as never }, /breaker\.halfOpenOnPing must be a boolean/],
+    [{ retry: { attempts: 2 } as never }, /RedisManager: unknown option "retry\.attempts"/],
+    [{ reconnect: { maxDelay: 2 } as never }, /RedisManager: unknown option "reconnect\.maxDelay"/],
+    [{ reconnect: 5 as never }, /RedisManager: reconnect must be an object/],
+    [{ bulkhead: { max: 2 } as never }, /RedisManager: unknown option "bulkhead\.max"/],
+    [{ blockingPool: { size: 2 } as never }, /RedisManager: unknown option "blockingPool\.size"/],
+    [{ cluster: { nodes: ['redis://a:1'], readFrom: 'slave' } as never }, /RedisManager: unknown option "cluster\.readFrom"/],
+    [{ sentinel: { sentinels: [{ host: 'a', port: 1 }], name: 'm', password: 'x' } as never }, /RedisManager: unknown option "sentinel\.password"/],
+    [{ budgets: { redis: 0 } }, /RedisManager: budgets\.redis must be greater than 0 \(it is also the connect timeout/],
+    [{ budgets: { redis: 0 }, connectTimeoutMs: 100 }, /RedisManager: budgets\.redis must be greater than 0$/],
+    [{ budgets: { redisScan: 0 } }, /RedisManager: budgets\.redisScan must be greater than 0/],
+    [{ connectTimeoutMs: 0 }, /RedisManager: connectTimeoutMs must be greater than 0/],
+    [{ url: 'redis://' }, /RedisManager: url has no host/],
+    [{ url: 'redis:///0' }, /RedisManager: url has no host/],
+    [{ url: 'redis://:50%zz@h' }, /RedisManager: url password holds a malformed percent-escape/],
+    [{ url: 'redis://us%e0r:pw@h' }, /RedisManager: url user name holds a malformed percent-escape/],
+    [{ url: 'redis://us/er:pw@h' }, /RedisManager: url has an '@' after its user-info/],
+    [{ url: 'redis://:pa/ss@h' }, /RedisManager: url is not a valid URL: "redis:\/\/\*\*\*@h" \(write '%'/],
+    [{ url: 'ftp://h' }, /url must start with redis:\/\/ or rediss:\/\/$/],
+    [{ cluster: { nodes: ['redis://'] } }, /RedisManager: cluster\.nodes\[0\] has no host/],
     [{ retry: { factor: 0.5 } }, /retry\.factor must be a finite number >= 1/],
     [{ logger: { warn: () => undefined } as never }, /logger must have debug, info, warn and error/],
     [{ colour: 'red' } as never, /unknown option "colour"/],
   ])('names the bad option %j', (options, message) => {
     expect(() => resolveRedisManagerOptions(options)).toThrow(message);
+  });
+
+  it('accepts an unencoded @ inside the user-info (the last @ ends it) and keeps the host', () => {
+    const o = resolveRedisManagerOptions({ url: 'redis://me:p@ss@cache:7000' });
+    expect(o).toMatchObject({ host: 'cache', port: 7000, username: 'me', password: 'p@ss' });
   });
 
   it('never echoes a password in a URL error', () => {

@@ -1,8 +1,9 @@
 import { assertBudget, type BudgetCategory, type Budgets, defineBudgets } from '../budgets.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../CircuitBreaker.js';
+import { type OptionKeys, rejectUnknownKeys } from '../internal/rejectUnknownKeys.js';
 import type { Logger } from '../Logger.js';
 import type { RetryOptions } from '../retry.js';
-import { redactCredentials } from './redactCredentials.js';
+import { describeUrl, isKnownScheme } from './redactCredentials.js';
 
 type Attributes = Record<string, string | number | boolean>;
 
@@ -12,7 +13,10 @@ type Attributes = Record<string, string | number | boolean>;
  */
 export interface MeterLike {
   createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
-  createHistogram(name: string, options?: { description?: string; unit?: string }): { record(value: number, attributes?: Attributes): void };
+  createHistogram(
+    name: string,
+    options?: { description?: string; unit?: string; advice?: { explicitBucketBoundaries?: number[] } },
+  ): { record(value: number, attributes?: Attributes): void };
   createObservableGauge?(
     name: string,
     options?: { description?: string; unit?: string },
@@ -51,7 +55,14 @@ export interface RedisClusterOptions {
  * consecutive failures (timeouts, connection errors — not server error replies), half-open after
  * 5 s. Pass a `CircuitBreaker` to share one across managers.
  */
-export type RedisBreakerSettings = Omit<CircuitBreakerOptions, 'isFailure' | 'name'>;
+export type RedisBreakerSettings = Omit<CircuitBreakerOptions, 'isFailure' | 'name'> & {
+  /**
+   * When the health monitor's PING gets an answer while the breaker is open, move it to
+   * half-open at once (the next call is the trial) instead of waiting out `halfOpenAfterMs`.
+   * Default `true`; `false` keeps the plain reset timeout.
+   */
+  halfOpenOnPing?: boolean;
+};
 
 /** Read retries, in the words of {@link RetryOptions}. Default: 3 attempts, 20 ms initial backoff cap, 250 ms max, full jitter. */
 export type RedisRetrySettings = Pick<RetryOptions, 'maxAttempts' | 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'random'>;
@@ -131,6 +142,8 @@ export interface ResolvedRedisManagerOptions {
   connectTimeoutMs: number;
   reconnect: Required<ReconnectSettings>;
   breaker: CircuitBreaker | false;
+  /** Whether a health PING that gets an answer moves an open breaker to half-open at once. */
+  breakerHalfOpenOnPing: boolean;
   /** Whether the breaker only counts consecutive failures (then successes need no recording while closed). */
   breakerConsecutiveOnly: boolean;
   retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; factor: number; random: () => number } | false;
@@ -151,6 +164,21 @@ const KNOWN = new Set<string>([
   'connectTimeoutMs', 'reconnect', 'breaker', 'retry', 'bulkhead', 'blockingPool', 'healthIntervalMs', 'slowPingMs',
   'logger', 'meter',
 ]);
+
+const SENTINEL_KEYS: OptionKeys<RedisSentinelOptions> = { sentinels: true, name: true, role: true, sentinelUsername: true, sentinelPassword: true };
+const CLUSTER_KEYS: OptionKeys<RedisClusterOptions> = { nodes: true, scaleReads: true, natMap: true };
+const RECONNECT_KEYS: OptionKeys<ReconnectSettings> = { minDelayMs: true, maxDelayMs: true };
+const BULKHEAD_KEYS: OptionKeys<RedisBulkheadSettings> = { maxConcurrent: true, maxQueue: true };
+const BLOCKING_POOL_KEYS: OptionKeys<BlockingPoolSettings> = { max: true, maxWaiting: true };
+const RETRY_KEYS: OptionKeys<RedisRetrySettings> = { maxAttempts: true, initialDelayMs: true, maxDelayMs: true, factor: true, random: true };
+
+/** `options[key]`, when given: must be a plain object with only known keys. */
+function nested<T extends object>(value: T | undefined, key: string, known: OptionKeys<T>): T | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object') fail(`${key} must be an object`);
+  rejectUnknownKeys(value, known, 'RedisManager', `${key}.`);
+  return value;
+}
 
 function fail(message: string): never {
   throw new TypeError(`RedisManager: ${message}`);
@@ -184,10 +212,28 @@ function parseUrl(text: string, what: string): URL {
   try {
     url = new URL(text);
   } catch {
-    fail(`${what} is not a valid URL: ${redactCredentials(JSON.stringify(text))}`);
+    fail(`${what} is not a valid URL: ${describeUrl(text)} (write '%', '/', '?', '#' and '@' in a user name or password as %25, %2F, %3F, %23 and %40)`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') fail(`${what} must start with redis:// or rediss://, got ${url.protocol}//`);
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme !== 'redis' && scheme !== 'rediss') fail(`${what} must start with redis:// or rediss://${isKnownScheme(scheme) ? `, got ${scheme}://` : ''}`);
+  // An '@' past the user-info means the user name or password held a '/', '?' or '#' that ended
+  // it early: the rest of the secret would be read as a host, a database or a fragment.
+  const authority = text.indexOf('//') + 2;
+  const ends = ['/', '?', '#'].map((c) => text.indexOf(c, authority)).filter((i) => i >= 0);
+  if (text.lastIndexOf('@') >= (ends.length === 0 ? text.length : Math.min(...ends))) {
+    fail(`${what} has an '@' after its user-info: ${describeUrl(text)} (write '/', '?', '#' and '@' in a user name or password as %2F, %3F, %23 and %40)`);
+  }
+  if (url.hostname === '') fail(`${what} has no host: ${describeUrl(text)}`);
   return url;
+}
+
+/** A percent-decoded URL part; a malformed escape is named by `what`, never shown. */
+function decodeUrlPart(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    fail(`${what} holds a malformed percent-escape (write a literal '%' as %25)`);
+  }
 }
 
 /** Validates `options`, applies defaults and returns the resolved form. Errors name the option. */
@@ -205,13 +251,20 @@ export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): R
   let password = options.password;
   let db = options.db ?? 0;
   let tls = options.tls ?? false;
+  /** The URL's password as written (percent-encoded), redacted like the decoded one. */
+  const urlSecrets: string[] = [];
   if (options.url !== undefined) {
     if (typeof options.url !== 'string') fail('url must be a string');
     const url = parseUrl(options.url, 'url');
-    host = url.hostname === '' ? host : url.hostname.replace(/^\[|\]$/g, '');
+    host = url.hostname.replace(/^\[|\]$/g, '');
     if (url.port !== '') portNumber = port(Number(url.port), 'url port');
-    if (url.username !== '') username = decodeURIComponent(url.username);
-    if (url.password !== '') password = decodeURIComponent(url.password);
+    if (url.username !== '') {
+      username = decodeUrlPart(url.username, 'url user name');
+    }
+    if (url.password !== '') {
+      password = decodeUrlPart(url.password, 'url password');
+      urlSecrets.push(url.password);
+    }
     const path = url.pathname.replace(/^\//, '');
     if (path !== '') {
       const n = Number(path);
@@ -228,7 +281,7 @@ export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): R
   let sentinel: RedisSentinelOptions | undefined;
   if (options.sentinel !== undefined) {
     const s = options.sentinel;
-    if (s === null || typeof s !== 'object') fail('sentinel must be an object');
+    nested(s, 'sentinel', SENTINEL_KEYS);
     if (!Array.isArray(s.sentinels) || s.sentinels.length === 0) fail('sentinel.sentinels must list at least one { host, port }');
     if (typeof s.name !== 'string' || s.name === '') fail('sentinel.name must name the monitored master');
     sentinel = { ...s, sentinels: s.sentinels.map((n, i) => parseNode(n, `sentinel.sentinels[${i}]`)) };
@@ -236,7 +289,7 @@ export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): R
   let cluster: ResolvedRedisManagerOptions['cluster'];
   if (options.cluster !== undefined) {
     const c = options.cluster;
-    if (c === null || typeof c !== 'object') fail('cluster must be an object');
+    nested(c, 'cluster', CLUSTER_KEYS);
     if (!Array.isArray(c.nodes) || c.nodes.length === 0) fail('cluster.nodes must list at least one seed node');
     if (db !== 0) fail('db must be 0 with cluster (Redis Cluster has one database)');
     const scaleReads = c.scaleReads ?? 'master';
@@ -244,9 +297,20 @@ export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): R
     cluster = { nodes: c.nodes.map((n, i) => parseNode(n, `cluster.nodes[${i}]`)), scaleReads, natMap: c.natMap };
   }
 
-  const budgets = defineBudgets(options.budgets ?? {});
+  let budgets: Budgets;
+  try {
+    budgets = defineBudgets(options.budgets ?? {});
+  } catch (err) {
+    fail((err as Error).message.replace(/^defineBudgets: /, 'budgets: '));
+  }
+  // A zero budget would time out every call before it is sent (and, for `redis`, every connect).
+  if (budgets.redis === 0) fail(`budgets.redis must be greater than 0${options.connectTimeoutMs === undefined ? ' (it is also the connect timeout unless connectTimeoutMs is set)' : ''}`);
+  if (budgets.redisScan === 0) fail('budgets.redisScan must be greater than 0');
   const connectTimeoutMs = options.connectTimeoutMs === undefined ? budgets.redis : assertBudget(options.connectTimeoutMs, 'RedisManager: connectTimeoutMs');
-  if (connectTimeoutMs === 0) fail('connectTimeoutMs must be positive');
+  if (connectTimeoutMs === 0) fail('connectTimeoutMs must be greater than 0');
+  nested(options.reconnect, 'reconnect', RECONNECT_KEYS);
+  nested(options.bulkhead, 'bulkhead', BULKHEAD_KEYS);
+  nested(options.blockingPool, 'blockingPool', BLOCKING_POOL_KEYS);
 
   const reconnect = {
     minDelayMs: options.reconnect?.minDelayMs === undefined ? 50 : assertBudget(options.reconnect.minDelayMs, 'RedisManager: reconnect.minDelayMs'),
@@ -256,24 +320,31 @@ export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): R
 
   let breaker: CircuitBreaker | false = false;
   let breakerConsecutiveOnly = false;
+  let breakerHalfOpenOnPing = true;
   if (options.breaker instanceof CircuitBreaker) {
     breaker = options.breaker;
   } else if (options.breaker !== false) {
     const b = options.breaker ?? {};
     if (b === null || typeof b !== 'object') fail('breaker must be an object, a CircuitBreaker or false');
-    const settings: CircuitBreakerOptions = { halfOpenAfterMs: 5000, ...b, name: `redis:${name}` };
+    const { halfOpenOnPing = true, ...rest } = b;
+    if (typeof halfOpenOnPing !== 'boolean') fail('breaker.halfOpenOnPing must be a boolean');
+    breakerHalfOpenOnPing = halfOpenOnPing;
+    const settings: CircuitBreakerOptions = { halfOpenAfterMs: 5000, ...rest, name: `redis:${name}` };
     if (settings.consecutiveFailures === undefined && settings.failureRate === undefined && settings.slowCalls === undefined) settings.consecutiveFailures = 5;
     breakerConsecutiveOnly = settings.failureRate === undefined && settings.slowCalls === undefined;
     try {
       breaker = new CircuitBreaker(settings);
     } catch (err) {
-      fail(`breaker: ${err instanceof Error ? err.message.replace(/^CircuitBreaker: options\./, '') : String(err)}`);
+      const message = err instanceof Error ? err.message : String(err);
+      const unknown = /^CircuitBreaker: unknown option "([^"]*)"/.exec(message);
+      fail(unknown !== null ? `unknown option "breaker.${unknown[1]}"` : `breaker.${message.replace(/^CircuitBreaker: options\./, '')}`);
     }
   }
   let retry: ResolvedRedisManagerOptions['retry'] = false;
   if (options.retry !== false) {
     const r = options.retry ?? {};
     if (r === null || typeof r !== 'object') fail('retry must be an object or false');
+    rejectUnknownKeys(r, RETRY_KEYS, 'RedisManager', 'retry.');
     retry = {
       maxAttempts: positiveInt(r.maxAttempts ?? 3, 'retry.maxAttempts'),
       initialDelayMs: assertBudget(r.initialDelayMs ?? 20, 'RedisManager: retry.initialDelayMs'),
@@ -303,7 +374,7 @@ export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): R
   const keyPrefix = options.keyPrefix ?? '';
   if (typeof keyPrefix !== 'string') fail('keyPrefix must be a string');
 
-  const secrets = [password, options.sentinel?.sentinelPassword].filter((s): s is string => typeof s === 'string' && s !== '');
+  const secrets = [...new Set([password, options.sentinel?.sentinelPassword, ...urlSecrets])].filter((s): s is string => typeof s === 'string' && s !== '');
   const description =
     cluster !== undefined
       ? `redis-cluster://${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`
@@ -328,6 +399,7 @@ export function resolveRedisManagerOptions(options: RedisManagerOptions = {}): R
     reconnect,
     breaker,
     breakerConsecutiveOnly,
+    breakerHalfOpenOnPing,
     retry,
     bulkhead,
     blockingPool,

@@ -36,6 +36,12 @@ export interface RedisManagerStats {
   pool: { size: number; busy: number; waiting: number; max: number; subscriber: boolean };
 }
 
+/**
+ * The call-duration histogram, as OpenTelemetry's database semantic conventions name it. Values are
+ * in seconds (unit `s`); until 0.1 it was `asyncguard.redis.duration` in milliseconds.
+ */
+export const REDIS_DURATION_METRIC = 'db.client.operation.duration';
+
 /** Counters behind `manager.stats()` and the optional OpenTelemetry instruments. @internal */
 export class RedisStatsRecorder {
   readonly counts: Record<RedisCallOutcome, number> = { ok: 0, replyError: 0, timeout: 0, unavailable: 0, circuitOpen: 0, rejected: 0 };
@@ -50,10 +56,20 @@ export class RedisStatsRecorder {
     readonly managerName: string,
     meter: MeterLike | undefined,
   ) {
-    this.attrs = Object.fromEntries(CALL_OUTCOMES.map((o) => [o, { 'redis.manager': managerName, outcome: o }])) as unknown as Record<RedisCallOutcome, Record<string, string>>;
+    // OpenTelemetry's database semantic conventions: `db.system.name`, and `error.type` on a failed call.
+    this.attrs = Object.fromEntries(CALL_OUTCOMES.map((o) => [
+      o,
+      { 'db.system.name': 'redis', 'redis.manager': managerName, outcome: o, ...(o === 'ok' ? {} : { 'error.type': o }) },
+    ])) as unknown as Record<RedisCallOutcome, Record<string, string>>;
     if (meter !== undefined) {
       this.counter = meter.createCounter('asyncguard.redis.calls', { description: 'Redis calls by outcome' });
-      this.histogram = meter.createHistogram('asyncguard.redis.duration', { description: 'Redis call duration', unit: 'ms' });
+      // The semantic-convention histogram: named `db.client.operation.duration`, in seconds (not ms),
+      // with the convention's bucket advice (1 ms … 10 s).
+      this.histogram = meter.createHistogram(REDIS_DURATION_METRIC, {
+        description: 'Duration of Redis calls through the manager, every outcome',
+        unit: 's',
+        advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] },
+      });
     }
   }
 
@@ -63,7 +79,7 @@ export class RedisStatsRecorder {
     if (this.counter !== undefined) {
       const attributes = this.attrs[outcome];
       this.counter.add(1, attributes);
-      this.histogram?.record(ms, attributes);
+      this.histogram?.record(ms / 1000, attributes);
     }
   }
 }

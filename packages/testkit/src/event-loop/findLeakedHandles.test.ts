@@ -54,5 +54,6 @@ describe('findLeakedHandles', () => {
     await expect(findLeakedHandles(() => undefined, { settleMs: -1 })).rejects.toThrow('findLeakedHandles(): options.settleMs must be a non-negative number');
     await expect(findLeakedHandles(42 as never)).rejects.toThrow('findLeakedHandles(): fn must be a function, got number');
     await expect(findLeakedHandles(() => undefined, { ignore: 'timers' as never })).rejects.toThrow('findLeakedHandles(): options.ignore must be a function, got string');
+    await expect(findLeakedHandles(() => undefined, { settle: 5 } as never)).rejects.toThrow('findLeakedHandles(): unknown option "settle" (known options: settleMs, ignore)');
   });
 });

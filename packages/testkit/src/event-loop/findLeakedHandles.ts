@@ -1,5 +1,6 @@
 import { createHook } from 'node:async_hooks';
 import { realDelay, realImmediate, realNow } from '../timers/realTimers.js';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 /** What kind of resource was left open. */
 export type LeakedHandleKind = 'timer' | 'immediate' | 'socket' | 'server' | 'child-process' | 'worker' | 'message-port' | 'ioredis-client' | 'other';
@@ -147,6 +148,8 @@ function describe(tracked: Tracked): { kind: LeakedHandleKind; description: stri
  */
 export async function findLeakedHandles(fn: () => unknown, options: FindLeakedHandlesOptions = {}): Promise<LeakedHandle[]> {
   if (typeof fn !== 'function') throw new TypeError(`findLeakedHandles(): fn must be a function, got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError('findLeakedHandles(): options must be an object');
+  assertKnownOptions('findLeakedHandles()', options, ['settleMs', 'ignore']);
   const settleMs = options.settleMs ?? 100;
   if (typeof settleMs !== 'number' || !Number.isFinite(settleMs) || settleMs < 0) {
     throw new RangeError(`findLeakedHandles(): options.settleMs must be a non-negative number of milliseconds, got ${String(settleMs)}`);

@@ -84,6 +84,7 @@ describe('startBlockDetector', () => {
   it('names the problem in bad options and unknown events', async () => {
     await expect(startBlockDetector({ intervalMs: Number.NaN })).rejects.toThrow('startBlockDetector(): options.intervalMs must be a positive number of milliseconds, got NaN');
     await expect(startBlockDetector({ captureStacks: 'yes' as never })).rejects.toThrow('options.captureStacks must be a boolean');
+    await expect(startBlockDetector({ threshold: 5 } as never)).rejects.toThrow('startBlockDetector(): unknown option "threshold"');
     detector = await startBlockDetector();
     expect(() => detector!.on('blok' as 'block', () => undefined)).toThrow("unknown event blok; expected 'block' or 'error'");
   });

@@ -4,6 +4,7 @@ import type { Block } from './Block.js';
 import { realClearTimeout, realImmediate, realNow, realSetTimeout } from '../timers/realTimers.js';
 import { mapFrames } from './mapFrames.js';
 import { watchdogWorkerSource, type WatchdogCommand, type WatchdogData, type WatchdogMessage } from './watchdogWorker.js';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 export interface BlockDetectorOptions {
   /** A ping left unanswered this long (ms) is a block. Default 50. */
@@ -50,6 +51,7 @@ function positive(name: string, value: unknown, fallback: number, integer = fals
 /** Validates detector options and fills in defaults. */
 export function resolveBlockDetectorOptions(options: BlockDetectorOptions = {}): Required<BlockDetectorOptions> {
   if (typeof options !== 'object' || options === null) throw new TypeError('startBlockDetector(): options must be an object');
+  assertKnownOptions('startBlockDetector()', options, ['thresholdMs', 'intervalMs', 'captureStacks', 'maxFrames']);
   const thresholdMs = positive('thresholdMs', options.thresholdMs, 50);
   const intervalMs = positive('intervalMs', options.intervalMs, Math.max(1, Math.min(10, thresholdMs / 4)));
   const maxFrames = positive('maxFrames', options.maxFrames, 30, true);

@@ -1,8 +1,10 @@
-import { commandKeys, type CommandArg } from './commandKeys.js';
+import { argBytes, argText, commandKeyIndexes, type CommandArg } from './commandKeys.js';
 import { errorReplyText, type FailKind, type ReplyErrorKind } from './faultKinds.js';
 import { FaultRuleBuilder, type FaultMatch } from './FaultRuleBuilder.js';
+import { FaultRule } from './FaultRule.js';
 import { compileRule, type CompiledRule, type FaultAction, type FaultRuleSpec } from './FaultRuleSpec.js';
 import { FaultSpecError } from './FaultSpecError.js';
+import { rejectUnknownOptions } from './rejectUnknownOptions.js';
 import { defaultSeed, mix32, SEED_LIMIT, seededRandom, type RandomSource } from './seededRandom.js';
 
 export interface FaultPlanOptions {
@@ -13,6 +15,9 @@ export interface FaultPlanOptions {
   /** How many calls the log keeps (oldest dropped first). Default 10 000. */
   logLimit?: number;
 }
+
+/** The keys of {@link FaultPlanOptions}. */
+export const FAULT_PLAN_OPTIONS: readonly (keyof FaultPlanOptions)[] = ['seed', 'rules', 'logLimit'];
 
 /** What a command meets, decided once per call (a resent command is a new call). */
 export type FaultOutcome =
@@ -46,51 +51,6 @@ export interface CallLogEntry {
   reply?: string;
 }
 
-/** A live rule in a plan. */
-export class FaultRule {
-  /** Calls that matched `command` and `key` so far (what `nth` counts). */
-  matched = 0;
-  /** Calls this rule applied to. */
-  hits = 0;
-  #removed = false;
-  /** @internal */
-  constructor(
-    readonly id: string,
-    private readonly compiled: CompiledRule,
-    /** @internal */ readonly random: RandomSource,
-    private readonly detach: (rule: FaultRule) => void,
-  ) {}
-
-  get spec(): FaultRuleSpec {
-    return this.compiled.spec;
-  }
-  /** False once removed or spent (`times` reached). */
-  get active(): boolean {
-    return !this.#removed && !this.spent;
-  }
-  get spent(): boolean {
-    return this.compiled.spec.times !== undefined && this.hits >= this.compiled.spec.times;
-  }
-  /** Takes the rule out of its plan; calls already delayed or hanging stay so. */
-  remove(): void {
-    if (this.#removed) return;
-    this.#removed = true;
-    this.detach(this);
-  }
-
-  /** @internal Counts the call and says whether the rule applies to it. */
-  consider(command: string, keys: readonly string[]): boolean {
-    const { commands, key, nth, spec } = this.compiled;
-    if (commands !== undefined && !commands.has(command)) return false;
-    if (key !== undefined && !keys.some((k) => key.test(k))) return false;
-    this.matched++;
-    if (nth !== undefined && !nth.has(this.matched)) return false;
-    if (this.spent) return false;
-    if (spec.probability !== undefined && !(this.random() < spec.probability)) return false;
-    return true;
-  }
-}
-
 /**
  * A seeded set of fault rules, shared by `createFaultyRedis` (in memory) and `ChaosProxy` (on
  * the wire). Rules are evaluated in the order they were added: every matching delay adds up,
@@ -108,6 +68,7 @@ export class FaultPlan {
 
   constructor(options: FaultPlanOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new FaultSpecError('options', 'an object', options);
+    rejectUnknownOptions(options, FAULT_PLAN_OPTIONS);
     const seed = options.seed ?? defaultSeed();
     if (!Number.isInteger(seed) || seed < 0 || seed >= SEED_LIMIT) throw new FaultSpecError('seed', `an integer from 0 to ${SEED_LIMIT - 1}`, seed);
     this.seed = seed;
@@ -171,13 +132,16 @@ export class FaultPlan {
   /** Decides what one call meets and records it. `command` is case-insensitive. */
   decide(command: string, args: readonly CommandArg[]): FaultDecision {
     const name = command.toLowerCase();
-    const keys = commandKeys(name, args);
+    const at = commandKeyIndexes(name, args);
+    const keys = at.map((i) => argText(args[i] as CommandArg));
+    let bytes: string[] | undefined; // the keys as Redis sees them, for key globs
+    const keyBytes = (): string[] => (bytes ??= at.map((i) => argBytes(args[i] as CommandArg)));
     let delayMs = 0;
     let terminal: FaultAction | undefined;
     const hit: string[] = [];
     const rules = this.#rules.length === 0 ? this.#rules : [...this.#rules];
     for (const rule of rules) {
-      if (!rule.consider(name, keys)) continue;
+      if (!rule.consider(name, keyBytes)) continue;
       const action = rule.spec.action;
       if (action.type === 'delay') delayMs += drawDelay(action, rule.random);
       else if (terminal === undefined) terminal = action;

@@ -1,5 +1,5 @@
 import type { FailKind } from './faultKinds.js';
-import type { FaultRule } from './FaultPlan.js';
+import type { FaultRule } from './FaultRule.js';
 import type { FaultAction, FaultRuleSpec } from './FaultRuleSpec.js';
 
 /** Narrowing of a rule beyond its command name. */

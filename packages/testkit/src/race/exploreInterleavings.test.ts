@@ -86,9 +86,11 @@ describe('exploreInterleavings', () => {
   it('names bad arguments', async () => {
     await expect(exploreInterleavings('x' as never)).rejects.toThrow('exploreInterleavings(): scenario must be a function');
     await expect(exploreInterleavings(() => undefined, { numRuns: 0 })).rejects.toThrow('options.numRuns must be a positive integer, got 0');
+    await expect(exploreInterleavings(() => undefined, { runs: 5 } as never)).rejects.toThrow('exploreInterleavings(): unknown option "runs"');
     const redis = createFaultyRedis();
     try {
       expect(() => scheduleReplies(redis, {} as never)).toThrow('scheduleReplies(): scheduler must be a fast-check Scheduler');
+      expect(() => scheduleReplies(redis, { schedule: () => undefined } as never, { command: ['get'] } as never)).toThrow('scheduleReplies(): unknown option "command"');
     } finally {
       redis.disconnect();
     }

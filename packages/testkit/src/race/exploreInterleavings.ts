@@ -1,4 +1,5 @@
 import type { Parameters as FcParameters, Scheduler } from 'fast-check';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 export interface ExploreInterleavingsOptions {
   /** Interleavings to try. Default 200. */
@@ -50,6 +51,8 @@ function describeOrder(scheduler: Scheduler): string[] {
  */
 export async function exploreInterleavings(scenario: (scheduler: Scheduler) => unknown, options: ExploreInterleavingsOptions = {}): Promise<void> {
   if (typeof scenario !== 'function') throw new TypeError('exploreInterleavings(): scenario must be a function receiving the scheduler');
+  if (typeof options !== 'object' || options === null) throw new TypeError('exploreInterleavings(): options must be an object');
+  assertKnownOptions('exploreInterleavings()', options, ['numRuns', 'seed', 'path', 'endOnFailure']);
   const { numRuns = 200, seed, path, endOnFailure } = options;
   if (!Number.isInteger(numRuns) || numRuns < 1) throw new RangeError(`exploreInterleavings(): options.numRuns must be a positive integer, got ${String(numRuns)}`);
   // fast-check is an optional peer: loaded here so the testkit's main entry never requires it.

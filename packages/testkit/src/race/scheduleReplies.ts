@@ -1,4 +1,5 @@
 import type { Scheduler } from 'fast-check';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 export interface ScheduleRepliesOptions {
   /** Only these methods are scheduled (e.g. `['get', 'set']`). Default: every method that returns a promise. */
@@ -38,6 +39,8 @@ function describeArgs(args: readonly unknown[]): string {
 export function scheduleReplies<C extends object>(client: C, scheduler: Scheduler, options: ScheduleRepliesOptions = {}): C {
   if (typeof client !== 'object' || client === null) throw new TypeError('scheduleReplies(): client must be a Redis client object');
   if (typeof scheduler?.schedule !== 'function') throw new TypeError('scheduleReplies(): scheduler must be a fast-check Scheduler (from fc.scheduler())');
+  if (typeof options !== 'object' || options === null) throw new TypeError('scheduleReplies(): options must be an object');
+  assertKnownOptions('scheduleReplies()', options, ['commands', 'name']);
   if (options.commands !== undefined && !Array.isArray(options.commands)) throw new TypeError('scheduleReplies(): options.commands must be an array of command names');
   const only = options.commands === undefined ? undefined : new Set(options.commands.map((c) => c.toLowerCase()));
   const name = options.name ?? 'redis';

@@ -1,6 +1,7 @@
 import { ReplyError } from 'ioredis';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { FaultSpecError } from '../faults/FaultSpecError.js';
+import { FaultPlan } from '../faults/FaultPlan.js';
 import { createFaultyRedis, type FaultyRedis } from './createFaultyRedis.js';
 import { watchTimers } from './proxy/proxyTestSupport.js';
 
@@ -182,5 +183,14 @@ describe('createFaultyRedis', () => {
     expect(() => createFaultyRedis({ commandTimeout: 0 })).toThrow(/commandTimeout must be a positive number/);
     expect(() => createFaultyRedis({ reconnectDelayMs: -5 })).toThrow(/reconnectDelayMs must be/);
     expect(() => createFaultyRedis({ seed: 1.5 })).toThrow(/seed must be an integer/);
+    // A misspelt option is named, not ignored.
+    expect(() => createFaultyRedis({ comandTimeout: 10 } as never)).toThrow(FaultSpecError);
+    expect(() => createFaultyRedis({ comandTimeout: 10 } as never)).toThrow(/comandTimeout must be absent \(unknown option "comandTimeout"; known options: seed, rules, logLimit, data/);
+    expect(() => new FaultPlan({ logLimt: 5 } as never)).toThrow(/logLimt must be absent \(unknown option "logLimt"/);
+    // The keys of both the client and its plan are accepted, and a duplicate() keeps working.
+    const client = createFaultyRedis({ seed: 3, logLimit: 5, rules: [], keyPrefix: 'p:', commandTimeout: 100 });
+    expect(client.faults.seed).toBe(3);
+    client.duplicate().disconnect();
+    client.disconnect();
   });
 });

@@ -1,8 +1,9 @@
 import RedisMock from 'ioredis-mock';
 import { ReplyError, type Redis } from 'ioredis';
 import type { CommandArg } from '../faults/commandKeys.js';
-import { FaultPlan, type FaultOutcome, type FaultPlanOptions } from '../faults/FaultPlan.js';
+import { FAULT_PLAN_OPTIONS, FaultPlan, type FaultOutcome, type FaultPlanOptions } from '../faults/FaultPlan.js';
 import { FaultSpecError } from '../faults/FaultSpecError.js';
+import { rejectUnknownOptions } from '../faults/rejectUnknownOptions.js';
 
 /** ioredis's message for commands flushed when the connection ends. */
 export const CONNECTION_CLOSED_MESSAGE = 'Connection is closed.';
@@ -63,7 +64,13 @@ interface Pending {
 const NOT_COMMANDS = new Set(['customCommand', 'defineArgv', 'defineCommand', 'defineKeys', 'defineRedisObject', 'quit', 'quitBuffer', 'connect']);
 let datasets = 0;
 
+const FAULTY_REDIS_OPTIONS: readonly (keyof FaultyRedisOptions)[] = [
+  ...FAULT_PLAN_OPTIONS,
+  'data', 'keyPrefix', 'dataset', 'reconnectDelayMs', 'commandTimeout', 'enableOfflineQueue', 'plan',
+];
+
 function validate(options: FaultyRedisOptions): void {
+  rejectUnknownOptions(options, FAULTY_REDIS_OPTIONS);
   const { reconnectDelayMs, commandTimeout } = options;
   if (reconnectDelayMs !== undefined && reconnectDelayMs !== null && !(Number.isFinite(reconnectDelayMs) && reconnectDelayMs >= 0)) {
     throw new FaultSpecError('reconnectDelayMs', 'a number of milliseconds >= 0, or null', reconnectDelayMs);
@@ -74,6 +81,12 @@ function validate(options: FaultyRedisOptions): void {
   if (options.dataset !== undefined && (typeof options.dataset !== 'string' || options.dataset === '')) {
     throw new FaultSpecError('dataset', 'a non-empty string', options.dataset);
   }
+}
+
+function pick<T extends object>(options: T, keys: readonly (keyof T)[]): Partial<T> {
+  const picked: Partial<T> = {};
+  for (const key of keys) if (options[key] !== undefined) picked[key] = options[key];
+  return picked;
 }
 
 function connectionResetError(): NodeJS.ErrnoException {
@@ -99,7 +112,7 @@ export function createFaultyRedis(options: FaultyRedisOptions = {}): FaultyRedis
   if (typeof options !== 'object' || options === null) throw new FaultSpecError('options', 'an object', options);
   validate(options);
   if (options.plan !== undefined && !(options.plan instanceof FaultPlan)) throw new FaultSpecError('plan', 'a FaultPlan', options.plan);
-  const plan = options.plan ?? new FaultPlan(options);
+  const plan = options.plan ?? new FaultPlan(pick(options, FAULT_PLAN_OPTIONS));
   const dataset = options.dataset ?? `${process.pid}-${++datasets}`;
   const reconnectDelayMs = options.reconnectDelayMs === undefined ? 50 : options.reconnectDelayMs;
   const enableOfflineQueue = options.enableOfflineQueue ?? true;

@@ -36,7 +36,8 @@ export interface RedisClusterNode extends RedisServer {
   currentRole(): Promise<'master' | 'replica' | undefined>;
 }
 
-export interface RedisCluster {
+/** A running Redis Cluster; `await using cluster = await startRedisCluster()` stops it at the end of the block. */
+export interface RedisCluster extends AsyncDisposable {
   readonly nodes: readonly RedisClusterNode[];
   readonly masters: readonly RedisClusterNode[];
   readonly replicas: readonly RedisClusterNode[];
@@ -44,11 +45,22 @@ export interface RedisCluster {
   readonly startupNodes: readonly { host: string; port: number }[];
   /** The master that served `key`'s slot when the cluster came up. */
   masterForKey(key: string): RedisClusterNode;
+  /** The node serving `key`'s slot now, as the running nodes report it (after failovers too). */
+  currentMasterForKey(key: string): Promise<RedisClusterNode>;
+  /**
+   * Replication is asynchronous: a write a master acknowledged may not be on its replicas yet,
+   * and a replica promoted after a kill has lost it. Resolves once every replica connected to
+   * `master` has processed everything the master had written when this was called (replica
+   * offset ≥ the master's offset; the wire-level twin of `WAIT` for writes from any connection);
+   * returns those replicas. Call it between a write and a kill.
+   */
+  waitForReplication(master: RedisClusterNode, timeoutMs?: number): Promise<RedisClusterNode[]>;
   /** Resolves once every running node reports `cluster_state:<state>` (after a kill, `fail` or a failover back to `ok`). */
   waitForState(state: 'ok' | 'fail', timeoutMs?: number): Promise<void>;
   /**
-   * After killing or pausing `master`: resolves once one of its replicas reports itself master
-   * and every running node reports `cluster_state:ok`; returns the promoted node.
+   * After killing or pausing `master`: resolves once another running node reports that it serves
+   * `master`'s slots and every running node reports `cluster_state:ok`; returns that node. The
+   * nodes are asked, not the start-up snapshot, so an earlier failover does not confuse it.
    */
   waitForFailover(master: RedisClusterNode, timeoutMs?: number): Promise<RedisClusterNode>;
   /** Stops every node and removes their directories. Safe to call twice. */
@@ -149,7 +161,10 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     const cluster = buildCluster(servers, stopAll);
     const deadline = Date.now() + startTimeoutMs;
     await cluster.waitForState('ok', startTimeoutMs, count);
-    const described = await describeNodes(cluster, servers, stopAll);
+    // cluster_state:ok says every slot is served, not that every node knows every replica yet
+    // (roles travel by gossip): describe the cluster only once all nodes agree on it.
+    const table = await agreedTopology(servers, masters, replicasPerMaster, Math.max(1, deadline - Date.now()));
+    const described = describeNodes(cluster, servers, table, stopAll);
     // A replica that never synced cannot take over; wait until every replication link is up.
     for (const replica of described.replicas) {
       for (;;) {
@@ -193,17 +208,69 @@ function buildCluster(servers: readonly RedisServer[], _stop: () => Promise<void
   };
 }
 
-async function describeNodes(draft: Draft, servers: readonly RedisServer[], stop: () => Promise<void>): Promise<RedisCluster> {
-  const first = servers[0] as RedisServer;
-  const table = await sendRedisCommand(first.host, first.port, ['CLUSTER', 'NODES']);
-  const byPort = new Map<number, { id: string; role: 'master' | 'replica'; masterId: string | undefined; slots: [number, number][] }>();
+interface NodeLine {
+  id: string;
+  port: number;
+  role: 'master' | 'replica';
+  masterId: string | undefined;
+  slots: [number, number][];
+  myself: boolean;
+  failing: boolean;
+}
+
+function parseClusterNodes(table: string): NodeLine[] {
+  const lines: NodeLine[] = [];
   for (const line of table.split('\n')) {
     const fields = line.trim().split(' ');
     if (fields.length < 8) continue;
-    const port = Number((fields[1] ?? '').split('@')[0]?.split(':').pop());
-    const role = (fields[2] ?? '').includes('master') ? 'master' : 'replica';
-    byPort.set(port, { id: fields[0] as string, role, masterId: role === 'replica' ? fields[3] : undefined, slots: parseSlots(fields.slice(8)) });
+    const flags = (fields[2] ?? '').split(',');
+    const role = flags.includes('master') ? 'master' : 'replica';
+    lines.push({
+      id: fields[0] as string,
+      port: Number((fields[1] ?? '').split('@')[0]?.split(':').pop()),
+      role,
+      masterId: role === 'replica' ? fields[3] : undefined,
+      slots: parseSlots(fields.slice(8)),
+      myself: flags.includes('myself'),
+      failing: flags.some((f) => f === 'fail' || f === 'fail?' || f === 'handshake' || f === 'noaddr'),
+    });
   }
+  return lines;
+}
+
+/**
+ * Waits until every node reports the same topology — `masters` masters holding slots, each with
+ * `replicasPerMaster` replicas, no node flagged failing — and returns one node's CLUSTER NODES.
+ */
+async function agreedTopology(servers: readonly RedisServer[], masters: number, replicasPerMaster: number, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const tables = await Promise.all(servers.map((s) => sendRedisCommand(s.host, s.port, ['CLUSTER', 'NODES'], 1000).catch(() => '')));
+    const views = tables.map((table) => {
+      const lines = parseClusterNodes(table);
+      const withSlots = lines.filter((l) => l.role === 'master' && l.slots.length > 0);
+      const replicasOk = withSlots.every((m) => lines.filter((l) => l.role === 'replica' && l.masterId === m.id).length === replicasPerMaster);
+      const sound = lines.length === servers.length && withSlots.length === masters && replicasOk && !lines.some((l) => l.failing);
+      return sound ? lines.map((l) => `${l.id} ${l.role} ${l.masterId ?? '-'} ${JSON.stringify(l.slots)}`).sort().join('\n') : undefined;
+    });
+    if (views.every((v) => v !== undefined && v === views[0])) return tables[0] as string;
+    last = tables[0] ?? '';
+    if (Date.now() > deadline) throw new RedisClusterStartError(`the nodes did not agree on ${masters} masters with ${replicasPerMaster} replica(s) each within ${timeoutMs} ms; one view:\n${last}`);
+    await sleep(50);
+  }
+}
+
+/** What `node` says of itself in its own CLUSTER NODES, or undefined when it does not answer. */
+async function selfView(node: RedisServer): Promise<NodeLine | undefined> {
+  if (!node.running) return undefined;
+  const table = await sendRedisCommand(node.host, node.port, ['CLUSTER', 'NODES'], 500).catch(() => '');
+  return parseClusterNodes(table).find((l) => l.myself);
+}
+
+function describeNodes(draft: Draft, servers: readonly RedisServer[], table: string, stop: () => Promise<void>): RedisCluster {
+  const byPort = new Map<number, NodeLine>();
+  for (const line of parseClusterNodes(table)) byPort.set(line.port, line);
   const nodes: RedisClusterNode[] = servers.map((server) => {
     const info = byPort.get(server.port);
     if (info === undefined) throw new RedisClusterStartError(`node ${server.host}:${server.port} is missing from CLUSTER NODES:\n${table}`);
@@ -223,6 +290,13 @@ async function describeNodes(draft: Draft, servers: readonly RedisServer[], stop
     }) as RedisClusterNode;
   });
   const masters = nodes.filter((n) => n.role === 'master');
+  /** The running node (other than `except`) that says it serves `slot`. */
+  const ownerNow = async (slot: number, except?: RedisClusterNode): Promise<RedisClusterNode | undefined> => {
+    const candidates = nodes.filter((n) => n !== except && n.running);
+    const views = await Promise.all(candidates.map((n) => selfView(n)));
+    const i = views.findIndex((v) => v !== undefined && v.role === 'master' && v.slots.some(([from, to]) => slot >= from && slot <= to));
+    return i < 0 ? undefined : candidates[i];
+  };
   let stopped = false;
   return {
     nodes,
@@ -235,23 +309,54 @@ async function describeNodes(draft: Draft, servers: readonly RedisServer[], stop
       if (master === undefined) throw new Error(`no master served slot ${slot} when the cluster came up`);
       return master;
     },
+    async currentMasterForKey(key) {
+      const owner = await ownerNow(redisKeySlot(key));
+      if (owner === undefined) throw new Error(`no running node serves the slot of "${key}" (${redisKeySlot(key)})`);
+      return owner;
+    },
+    async waitForReplication(master, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      const info = await sendRedisCommand(master.host, master.port, ['INFO', 'replication'], Math.min(timeoutMs, 2000));
+      if (!info.includes('role:master')) throw new Error(`node ${master.host}:${master.port} is not a master now`);
+      const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1] ?? NaN);
+      const ports = [...info.matchAll(/slave\d+:ip=[^,]*,port=(\d+)/g)].map((m) => Number(m[1]));
+      const replicas = nodes.filter((n) => ports.includes(n.port));
+      if (replicas.length === 0) throw new Error(`node ${master.host}:${master.port} has no connected replica`);
+      for (const replica of replicas) {
+        for (;;) {
+          const text = await sendRedisCommand(replica.host, replica.port, ['INFO', 'replication'], 500).catch(() => '');
+          const seen = Number(/slave_repl_offset:(\d+)/.exec(text)?.[1] ?? -1);
+          if (seen >= offset) break;
+          if (Date.now() > deadline) throw new RedisClusterStartError(`replica ${replica.host}:${replica.port} reached offset ${seen}, not ${offset}, within ${timeoutMs} ms`);
+          await sleep(10);
+        }
+      }
+      return replicas;
+    },
     waitForState: (state, timeoutMs) => draft.waitForState(state, timeoutMs),
     async waitForFailover(master, timeoutMs = 30_000) {
-      const candidates = nodes.filter((n) => n.masterId === master.id);
-      if (candidates.length === 0) throw new Error(`node ${master.host}:${master.port} has no replica to fail over to`);
+      if (!nodes.some((n) => n.masterId === master.id)) {
+        throw new Error(`node ${master.host}:${master.port} has no replica to fail over to`);
+      }
+      const slot = master.slots[0]?.[0];
+      if (slot === undefined) throw new Error(`node ${master.host}:${master.port} served no slot when the cluster came up`);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        for (const candidate of candidates) {
-          if (candidate.running && (await candidate.currentRole()) === 'master') {
-            await draft.waitForState('ok', Math.max(1, deadline - Date.now()));
-            return candidate;
-          }
+        const owner = await ownerNow(slot, master);
+        if (owner !== undefined) {
+          await draft.waitForState('ok', Math.max(1, deadline - Date.now()));
+          return owner;
         }
-        if (Date.now() > deadline) throw new RedisClusterStartError(`no replica of ${master.host}:${master.port} was promoted within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new RedisClusterStartError(`no node took over the slots of ${master.host}:${master.port} within ${timeoutMs} ms`);
         await sleep(50);
       }
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stop();
+    },
+    async [Symbol.asyncDispose]() {
       if (stopped) return;
       stopped = true;
       await stop();

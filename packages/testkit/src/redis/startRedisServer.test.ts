@@ -11,6 +11,10 @@ it('names both ways to provide redis-server when none is found', () => {
   expect(() => findRedisServerBinary({ ...env, REDIS_SERVER_BIN: '/nonexistent/redis-server' })).toThrow(/REDIS_SERVER_BIN/);
 });
 
+it('names an unknown option before spawning anything', async () => {
+  await expect(startRedisServer({ prot: 7000 } as never)).rejects.toThrow(/startRedisServer: unknown option "prot"/);
+});
+
 it('rejects a bad port before spawning anything', async () => {
   await expect(startRedisServer({ port: 70000 })).rejects.toThrow(/port must be an integer from 1 to 65535/);
 });

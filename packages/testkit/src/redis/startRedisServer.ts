@@ -4,6 +4,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 import { requireRedisServerBinary } from './findRedisServer.js';
 
 export interface RedisServerOptions {
@@ -23,7 +24,8 @@ export interface RedisServerOptions {
   startTimeoutMs?: number;
 }
 
-export interface RedisServer {
+/** A running redis-server; `await using server = await startRedisServer()` stops it at the end of the block. */
+export interface RedisServer extends AsyncDisposable {
   readonly host: string;
   readonly port: number;
   /** `redis://host:port`, or `redis://:password@host:port` when a password is set. */
@@ -114,7 +116,11 @@ export function pingOnce(host: string, port: number, timeoutMs = 500, password?:
   });
 }
 
+const SERVER_OPTIONS: readonly (keyof RedisServerOptions)[] = ['port', 'host', 'binary', 'persistence', 'password', 'args', 'startTimeoutMs'];
+
 function validate(options: RedisServerOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`startRedisServer: options must be an object, got ${String(options)}`);
+  assertKnownOptions('startRedisServer', options, SERVER_OPTIONS);
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
     throw new RangeError(`startRedisServer: port must be an integer from 1 to 65535, got ${String(options.port)}`);
   }
@@ -235,6 +241,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (child !== undefined) await terminate(child);
       await rm(dir, { recursive: true, force: true });
     },
+    [Symbol.asyncDispose]: () => server.stop(),
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (child === undefined || !server.running) return;
       const c = child;

@@ -1,4 +1,5 @@
 import { createServer, connect, type Server } from 'node:net';
+import { stripVTControlCharacters } from 'node:util';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import '../vitest.js';
@@ -44,13 +45,30 @@ describe('toSettleWithin', () => {
 
   it('fails for a promise still pending, saying how long it waited', async () => {
     await expect(expect(new Promise(() => undefined)).toSettleWithin(30)).rejects.toThrow(
-      /^expected the promise to settle within 30 ms, but it was still pending after \d+ ms \(real time; fake timers do not advance during this wait\)$/,
+      /^expected the promise to settle within 30 ms, but it was still pending after \d+ ms \(real time; fake timers do not advance during this wait\)$/m,
     );
+  });
+
+  it('fails in Vitest\'s own shape: the matcher hint, the explanation, then Expected and Received', async () => {
+    const failure = async (assertion: Promise<unknown>): Promise<string> => {
+      const error = await assertion.then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      return stripVTControlCharacters((error as Error).message);
+    };
+    const pending = await failure(expect(new Promise(() => undefined)).toSettleWithin(20));
+    expect(pending).toMatch(/^expect\(promise\)\.toSettleWithin\(ms\)\n\nexpected the promise to settle within 20 ms/);
+    expect(pending).toMatch(/\n\nExpected: "settled within 20 ms"\nReceived: "still pending after \d+ ms"$/);
+    const settled = await failure(expect(Promise.resolve(1)).not.toSettleWithin(500));
+    expect(settled).toMatch(/^expect\(promise\)\.not\.toSettleWithin\(ms\)\n/);
+    expect(settled).toMatch(/Expected: not "settled within 500 ms"\nReceived: "resolved after \d+ ms"$/);
+    const sequential = await failure(expect([() => sleep(1), () => sleep(1)].map((f) => async () => f())).toRunConcurrently({ minOverlap: 3 }));
+    expect(sequential).toMatch(/^expect\(tasks\)\.toRunConcurrently\(options\)\n/);
+    expect(sequential).toMatch(/Expected: "at least 3 in flight at once"\nReceived: "a peak of 2 in flight"$/);
   });
 
   it('.not fails for a promise that settles, with the outcome', async () => {
     await expect(expect(Promise.reject(new Error('boom'))).not.toSettleWithin(500)).rejects.toThrow(
-      /^expected the promise not to settle within 500 ms, but it rejected after \d+ ms \(Error: boom\)$/,
+      /^expected the promise not to settle within 500 ms, but it rejected after \d+ ms \(Error: boom\)$/m,
     );
     await expect(new Promise(() => undefined)).not.toSettleWithin(20);
   });
@@ -91,7 +109,7 @@ describe('toRunConcurrently', () => {
     const store = trackConcurrency(storeFact);
     for (const fact of facts) await store(fact);
     await expect(expect(store).toRunConcurrently({ minOverlap: 10 })).rejects.toThrow(
-      /^expected 10 calls to have at least 10 in flight at once, but at most 1 was in flight at a time: they ran one after another\n {2}#0: [\d.]+ ms → [\d.]+ ms\n {2}#1: /,
+      /^expected 10 calls to have at least 10 in flight at once, but at most 1 was in flight at a time: they ran one after another\n {2}#0: [\d.]+ ms → [\d.]+ ms\n {2}#1: /m,
     );
   });
 
@@ -107,13 +125,13 @@ describe('toRunConcurrently', () => {
     const unbounded = trackConcurrency(storeFact);
     await Promise.all(facts.map((fact) => unbounded(fact)));
     await expect(expect(unbounded).toRunConcurrently({ maxInFlight: 3 })).rejects.toThrow(
-      /^expected 10 calls to have at most 3 in flight at once, but at most 10 were in flight at once/,
+      /^expected 10 calls to have at most 3 in flight at once, but at most 10 were in flight at once/m,
     );
   });
 
   it('.not fails when calls did overlap', async () => {
     await expect(expect(facts.map((fact) => () => storeFact(fact))).not.toRunConcurrently()).rejects.toThrow(
-      /^expected 10 calls not to have at least 10 in flight at once, but at most 10 were in flight at once/,
+      /^expected 10 calls not to have at least 10 in flight at once, but at most 10 were in flight at once/m,
     );
   });
 

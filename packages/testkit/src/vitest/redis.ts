@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { findRedisServerBinary, RedisServerNotFoundError } from '../redis/findRedisServer.js';
+import { ChaosProxy, type ChaosProxyOptions } from '../redis/proxy/ChaosProxy.js';
+import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from '../redis/startRedisCluster.js';
 import { startRedisServer, type RedisServer, type RedisServerOptions } from '../redis/startRedisServer.js';
 
 let warned = false;
@@ -33,19 +35,48 @@ export function redisTestsAvailable(env: NodeJS.ProcessEnv = process.env): boole
 export const describeWithRedis: ReturnType<typeof describe.runIf> = describe.runIf(redisTestsAvailable());
 
 /**
+ * Starts `start()` before the suite's tests and disposes of it after them, even when a test fails.
+ * The returned function reads it inside the suite's tests and hooks.
+ */
+function useBeforeAll<T extends AsyncDisposable>(helper: string, start: () => Promise<T>): () => T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+  });
+  afterAll(async () => {
+    await value?.[Symbol.asyncDispose]();
+  });
+  return () => {
+    if (value === undefined) throw new Error(`${helper}(): only available inside tests and hooks of its suite, after its beforeAll`);
+    return value;
+  };
+}
+
+/**
  * Starts a real redis-server before the suite's tests and stops it after them, even when a
  * test fails. Call it inside a `describe`; read the server from the returned function.
  */
 export function useRedisServer(options?: RedisServerOptions): () => RedisServer {
-  let server: RedisServer | undefined;
-  beforeAll(async () => {
-    server = await startRedisServer(options);
+  return useBeforeAll('useRedisServer', () => startRedisServer(options));
+}
+
+/**
+ * Starts a local Redis Cluster (real redis-server nodes) before the suite's tests and stops every
+ * node after them. Call it inside a `describe`; read the cluster from the returned function.
+ */
+export function useRedisCluster(options?: RedisClusterOptions): () => RedisCluster {
+  return useBeforeAll('useRedisCluster', () => startRedisCluster(options));
+}
+
+/**
+ * Starts a ChaosProxy before the suite's tests and stops it after them. The options may be a
+ * function, read in `beforeAll`, so the upstream can be a server another helper started first:
+ * `const proxy = useChaosProxy(() => ({ upstream: { port: server().port } }))`.
+ */
+export function useChaosProxy(options: ChaosProxyOptions | (() => ChaosProxyOptions)): () => ChaosProxy {
+  return useBeforeAll('useChaosProxy', async () => {
+    const proxy = new ChaosProxy(typeof options === 'function' ? options() : options);
+    await proxy.start();
+    return proxy;
   });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  return () => {
-    if (server === undefined) throw new Error('useRedisServer(): the server is only available inside tests and hooks of its suite');
-    return server;
-  };
 }

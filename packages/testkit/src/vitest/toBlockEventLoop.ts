@@ -1,6 +1,7 @@
 import type { MatcherState } from 'vitest';
 import { detectBlocks } from '../event-loop/detectBlocks.js';
 import type { BlockDetectorOptions } from '../event-loop/startBlockDetector.js';
+import { failureMessage } from './failureMessage.js';
 import { formatBlock } from './formatBlock.js';
 
 export interface ToBlockEventLoopOptions extends Omit<BlockDetectorOptions, 'thresholdMs'> {
@@ -26,9 +27,15 @@ export async function toBlockEventLoop(this: MatcherState, received: unknown, op
   return {
     pass,
     message: () =>
-      pass
-        ? `expected the function not to block the event loop for more than ${maxMs} ms, but it blocked it ${blocks.length === 1 ? 'once' : `${blocks.length} times`}:\n${blocks.map((b) => formatBlock(b)).join('\n')}`
-        : `expected the function to block the event loop for more than ${maxMs} ms, but the loop kept turning`,
+      failureMessage(
+        this,
+        'toBlockEventLoop',
+        { received: 'fn', expected: 'options' },
+        pass
+          ? `expected the function not to block the event loop for more than ${maxMs} ms, but it blocked it ${blocks.length === 1 ? 'once' : `${blocks.length} times`}:\n${blocks.map((b) => formatBlock(b)).join('\n')}`
+          : `expected the function to block the event loop for more than ${maxMs} ms, but the loop kept turning`,
+        { expected: `a stall longer than ${maxMs} ms`, received: blocks.length === 0 ? 'no stall' : blocks.map((b) => `blocked for ${Math.round(b.durationMs)} ms`) },
+      ),
     actual: blocks,
   };
 }

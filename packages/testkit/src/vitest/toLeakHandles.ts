@@ -1,5 +1,6 @@
 import type { MatcherState } from 'vitest';
 import { findLeakedHandles, type FindLeakedHandlesOptions, type LeakedHandle } from '../event-loop/findLeakedHandles.js';
+import { failureMessage } from './failureMessage.js';
 
 function formatLeak(leak: LeakedHandle): string {
   const created = leak.createdAt.slice(0, 8).map((line) => (line === '(scheduled from)' ? '    scheduled from' : `      at ${line}`));
@@ -20,9 +21,15 @@ export async function toLeakHandles(this: MatcherState, received: unknown, optio
   return {
     pass,
     message: () =>
-      pass
-        ? `expected the function not to leak handles, but it left ${leaks.length} open:\n${leaks.map(formatLeak).join('\n')}`
-        : 'expected the function to leak handles, but everything it opened was closed',
+      failureMessage(
+        this,
+        'toLeakHandles',
+        { received: 'fn', expected: 'options' },
+        pass
+          ? `expected the function not to leak handles, but it left ${leaks.length} open:\n${leaks.map(formatLeak).join('\n')}`
+          : 'expected the function to leak handles, but everything it opened was closed',
+        { expected: 'a handle left open', received: leaks.map((leak) => leak.description) },
+      ),
     actual: leaks,
   };
 }

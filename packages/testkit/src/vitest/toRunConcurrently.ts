@@ -1,4 +1,5 @@
 import type { MatcherState } from 'vitest';
+import { failureMessage } from './failureMessage.js';
 import { concurrencyRecordOf, trackConcurrency, type TrackedCall } from './trackConcurrency.js';
 
 export interface ToRunConcurrentlyOptions {
@@ -63,7 +64,13 @@ export async function toRunConcurrently(this: MatcherState, received: unknown, o
   return {
     pass,
     message: () =>
-      `expected ${calls.length} calls ${pass ? 'not ' : ''}to have ${wanted} in flight at once, but ${observed}\n${timeline(calls)}`,
+      failureMessage(
+        this,
+        'toRunConcurrently',
+        { received: 'tasks', expected: 'options' },
+        `expected ${calls.length} calls ${pass ? 'not ' : ''}to have ${wanted} in flight at once, but ${observed}\n${timeline(calls)}`,
+        { expected: `${wanted} in flight at once`, received: `a peak of ${peak} in flight` },
+      ),
     actual: peak,
     expected: minOverlap ?? maxInFlight,
   };

@@ -1,5 +1,6 @@
 import type { MatcherState } from 'vitest';
 import { realClearTimeout, realNow, realSetTimeout } from '../timers/realTimers.js';
+import { failureMessage } from './failureMessage.js';
 
 /**
  * `await expect(promise).toSettleWithin(ms)`: passes when the promise resolves or rejects within
@@ -30,15 +31,20 @@ export async function toSettleWithin(this: MatcherState, received: unknown, ms: 
   realClearTimeout(timer);
   const pass = outcome.state !== 'pending';
   const after = `${Math.round(outcome.after)} ms`;
+  const explanation = (): string =>
+    pass
+      ? `expected the promise not to settle within ${ms} ms, but it ${outcome.state} after ${after}${
+          outcome.state === 'rejected' ? ` (${String((outcome as { error: unknown }).error)})` : ''
+        }`
+      : `expected the promise to settle within ${ms} ms, but it was still pending after ${after} (real time${
+          this.isNot ? '' : '; fake timers do not advance during this wait'
+        })`;
   return {
     pass,
     message: () =>
-      pass
-        ? `expected the promise not to settle within ${ms} ms, but it ${outcome.state} after ${after}${
-            outcome.state === 'rejected' ? ` (${String((outcome as { error: unknown }).error)})` : ''
-          }`
-        : `expected the promise to settle within ${ms} ms, but it was still pending after ${after} (real time${
-            this.isNot ? '' : '; fake timers do not advance during this wait'
-          })`,
+      failureMessage(this, 'toSettleWithin', { received: 'promise', expected: 'ms' }, explanation(), {
+        expected: `settled within ${ms} ms`,
+        received: pass ? `${outcome.state} after ${after}` : `still pending after ${after}`,
+      }),
   };
 }

@@ -52,7 +52,8 @@ export class Callers {
       this.graph.block(unit, `${declarationName(naming)} may be called dynamically at ${this.where(dynamic)} (${dynamic.expression.getText().slice(0, 40)}(…)): that call can't be awaited safely; convert it by hand`);
       return;
     }
-    const escape = isMemberDeclaration(naming) ? this.escapes.escapeOf(naming) : undefined;
+    const escape = isMemberDeclaration(naming) ? this.escapes.escapeOf(naming)
+      : ts.isPropertyAccessExpression(naming) ? this.escapes.moduleEscapeOf(naming.getSourceFile()) : undefined;
     if (escape !== undefined) {
       this.graph.block(unit, `${declarationName(naming)} may be called out of sight: ${escape.why} at ${this.where(escape.at)}; convert it by hand`);
       return;
@@ -245,8 +246,22 @@ export class Callers {
         else return false;
       }
     }
-    return this.exportedDeclarations(naming.getSourceFile()).has(holder);
+    const entries = this.context.options.publicEntries;
+    // A class's instances can reach users without its name (a public function returns one), so
+    // an exported class keeps its members public; the entry rule judges functions and values.
+    if (entries === undefined || ts.isClassLike(holder)) return this.exportedDeclarations(naming.getSourceFile()).has(holder);
+    if (this.publicDeclarations === undefined) {
+      this.publicDeclarations = new Set();
+      for (const fileName of entries) {
+        const sf = this.context.program.getSourceFile(fileName);
+        if (sf !== undefined) for (const d of this.exportedDeclarations(sf)) this.publicDeclarations.add(d);
+      }
+    }
+    return this.publicDeclarations.has(holder);
   }
+
+  /** With publicEntries: what the entry modules export (re-exports followed to their declarations). */
+  private publicDeclarations: Set<ts.Node> | undefined;
 
   private exportedDeclarations(sf: ts.SourceFile): Set<ts.Node> {
     let set = this.exportCache.get(sf);

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { insertion, prefixRank, replacement, suffixRank, type TextEdit } from '../../textEdit.js';
 import { awaitEdits, isPromiseTypeNode, lineIndent, needsAsiGuard, wrapEdits } from '../../shared/syntax.js';
 import type { ChangeChain, Need, TransformContext } from '../Transform.js';
+import { isResultUsed, type ExecPlan } from './execOptions.js';
 import type { AsyncMark } from './floating.js';
 import { needsAwait, ownReturns, unitLabel } from './predicates.js';
 import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
@@ -22,7 +23,8 @@ export class Edits {
     const file = sf.fileName;
     const planner = this.context.planner;
     const callee = call.expression;
-    const namespace = ts.isPropertyAccessExpression(callee) ? (callee.expression as ts.Identifier).text : undefined;
+    // The module object: an identifier, or `require('fs')` written at the call.
+    const namespace = ts.isPropertyAccessExpression(callee) ? callee.expression.getText(sf) : undefined;
     const calleeStart = callee.getStart(sf);
     const needs: Need[] = [];
     const isTs = !/\.(c|m)?jsx?$/.test(file);
@@ -82,10 +84,21 @@ export class Edits {
     } else {
       chain.edits.push(replacement(file, calleeStart, callee.end, replaced));
     }
-    if (api.kind === 'exec') {
+    if (api.kind === 'exec' && !isResultUsed(call)) {
+      description = `${api.sync} → await ${replaced} (result unused)`;
+      chain.edits.push(...awaitEdits(call, sf));
+      if (seed.exec !== undefined) {
+        chain.edits.push(...execOptionEdits(seed.exec, sf));
+        if (seed.exec.notes.length > 0) description += ` (${seed.exec.notes.join('; ')})`;
+      }
+    } else if (api.kind === 'exec') {
       const guard = needsAsiGuard(call, sf) ? ';' : '';
       chain.edits.push(insertion(file, call.getStart(sf), `${guard}(await `, prefixRank(call.end)));
       chain.edits.push(insertion(file, call.end, ').stdout', suffixRank(call.getStart(sf))));
+      if (seed.exec !== undefined) {
+        chain.edits.push(...execOptionEdits(seed.exec, sf));
+        if (seed.exec.notes.length > 0) description += ` (${seed.exec.notes.join('; ')})`;
+      }
     } else if (needsAwait(call, this.loopBodies)) {
       chain.edits.push(...awaitEdits(call, sf));
     }
@@ -213,4 +226,37 @@ function promiseTypeEdits(type: ts.TypeNode, sf: ts.SourceFile): TextEdit[] {
     insertion(sf.fileName, start, 'Promise<', prefixRank(type.end)),
     insertion(sf.fileName, type.end, '>', suffixRank(start)),
   ];
+}
+
+/** The options of an exec/execFile call as the async form needs them (see execOptions.ts). */
+function execOptionEdits(plan: ExecPlan, sf: ts.SourceFile): TextEdit[] {
+  const file = sf.fileName;
+  const edits: TextEdit[] = [];
+  const options = plan.dropArgument === undefined ? plan.options : undefined;
+  if (plan.dropArgument !== undefined) edits.push(replacement(file, plan.before.end, plan.dropArgument.end, ''));
+  for (const element of plan.dropProperties) {
+    const literal = element.parent as ts.ObjectLiteralExpression;
+    const index = literal.properties.indexOf(element);
+    const next = literal.properties[index + 1];
+    const previous = literal.properties[index - 1];
+    if (next !== undefined) edits.push(replacement(file, element.getStart(sf), next.getStart(sf), ''));
+    else if (previous !== undefined) edits.push(replacement(file, previous.end, literal.properties.hasTrailingComma ? literal.properties.end : element.end, ''));
+  }
+  if (plan.keepBuffer) {
+    if (options === undefined) {
+      edits.push(insertion(file, plan.before.end, `, { encoding: 'buffer' }`, suffixRank(plan.before.getStart(sf))));
+    } else {
+      let inner: ts.Expression = options;
+      while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+      if (ts.isObjectLiteralExpression(inner)) {
+        const open = inner.getStart(sf) + 1;
+        const remaining = inner.properties.filter((p) => !plan.dropProperties.includes(p));
+        edits.push(insertion(file, open, remaining.length === 0 ? ` encoding: 'buffer' ` : ` encoding: 'buffer',`, prefixRank(open)));
+      } else {
+        edits.push(insertion(file, options.getStart(sf), '{ ...', prefixRank(options.end)));
+        edits.push(insertion(file, options.end, `, encoding: 'buffer' }`, suffixRank(options.getStart(sf))));
+      }
+    }
+  }
+  return edits;
 }

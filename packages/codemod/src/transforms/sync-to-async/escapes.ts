@@ -47,6 +47,26 @@ export class Escapes {
     return undefined;
   }
 
+  /**
+   * Where a CommonJS module's exports object is handed to other code (`sinon.stub(config, 'get')`,
+   * `Object.assign({}, utils)`): a function exported as `exports.name = …` may then be called,
+   * or replaced, out of sight.
+   */
+  moduleEscapeOf(sf: ts.SourceFile): { at: ts.Node; why: string } | undefined {
+    for (const holder of this.moduleHolders(sf)) {
+      const holderName = (holder as ts.NamedDeclaration).name;
+      if (holderName === undefined || !ts.isIdentifier(holderName)) continue;
+      for (const id of this.index().get(holderName.text) ?? []) {
+        if (id === holderName) continue;
+        const symbol = this.checker.getSymbolAtLocation(id);
+        if (symbol === undefined || !(symbol.declarations ?? []).includes(holder as ts.Declaration)) continue;
+        const use = escapingUse(id);
+        if (use !== undefined) return { at: use, why: `its module object (${holderName.text}) is handed to other code` };
+      }
+    }
+    return undefined;
+  }
+
   /** The variables that hold `object`: its own declaration, and (when it is module.exports) those holding the module. */
   private holders(object: ts.ObjectLiteralExpression): ts.Node[] {
     const holders: ts.Node[] = [];

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { installedMajor } from '../../shared/packageVersion.js';
 import { FS_EXTRA_SYNC_APIS, SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from '../../shared/syncApis.js';
 import type { TransformContext, TransformStop } from '../Transform.js';
+import { planExec } from './execOptions.js';
 import type { CallGraph, Seed } from './units.js';
 
 /** Finds the sync API calls (seeds) that start every chain. */
@@ -23,11 +24,12 @@ export class Seeds {
             this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: fsExtra });
           } else if (api !== undefined) {
             const refusal = this.seedRefusal(node, api);
-            if (refusal !== undefined) {
-              this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: refusal });
+            const exec = refusal === undefined && api.kind === 'exec' ? planExec(node, api.sync, this.checker) : undefined;
+            if (refusal !== undefined || typeof exec === 'string') {
+              this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: refusal ?? exec as string });
             } else {
               const unit = this.graph.containerUnit(node);
-              const seed: Seed = { call: node, api, unit };
+              const seed: Seed = { call: node, api, unit, ...(exec === undefined ? {} : { exec }) };
               unit.seeds.push(seed);
               seeds.push(seed);
             }
@@ -102,19 +104,8 @@ export class Seeds {
 
   private seedRefusal(call: ts.CallExpression, api: SyncApi): string | undefined {
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression)) {
+    if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression) && !CORE_REQUIRE.test(callee.expression.getText())) {
       return `${api.sync} is called on an expression (${callee.expression.getText()}); import the module first so the call can be rewritten`;
-    }
-    if (api.kind === 'exec') {
-      const options = call.arguments[api.sync === 'execSync' ? 1 : 2] ?? (api.sync === 'execFileSync' ? call.arguments[1] : undefined);
-      if (options && ts.isObjectLiteralExpression(options)) {
-        for (const property of options.properties) {
-          const key = property.name && ts.isIdentifier(property.name) ? property.name.text : undefined;
-          if (key === 'stdio' || key === 'input') {
-            return `${api.sync} with the \`${key}\` option has no exec/execFile equivalent; convert it by hand (spawn)`;
-          }
-        }
-      }
     }
     return undefined;
   }

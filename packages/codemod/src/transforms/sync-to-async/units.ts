@@ -1,3 +1,4 @@
+import type { ExecPlan } from './execOptions.js';
 import { ts } from 'ts-morph';
 import type { SyncApi } from '../../shared/syncApis.js';
 import { isFunctionWithBody } from './predicates.js';
@@ -41,6 +42,8 @@ export interface Seed {
   call: ts.CallExpression;
   api: SyncApi;
   unit: Unit;
+  /** exec/execFile: how the options carry over. */
+  exec?: ExecPlan;
 }
 
 export interface CallSite {
@@ -103,6 +106,10 @@ export class CallGraph {
       if ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer === node) {
         return parent;
       }
+      // CommonJS: `exports.name = () => …` / `module.exports.name = function () {…}`. The checker
+      // declares the export at the left-hand side, which carries the name.
+      const target = commonJsExportTarget(node);
+      if (target !== undefined) return target as unknown as ts.NamedDeclaration;
       return undefined;
     }
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isMethodSignature(node) ||
@@ -132,4 +139,18 @@ export class CallGraph {
     if (call) this.callSites.push({ call, caller, callee });
     queue.push(caller);
   }
+}
+
+/** `exports.name` / `module.exports.name` when `fn` is the value assigned to it at a module's top level. */
+export function commonJsExportTarget(fn: ts.Node): ts.PropertyAccessExpression | undefined {
+  let node = fn;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const assignment = node.parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || assignment.right !== node) return undefined;
+  const left = assignment.left;
+  if (!ts.isPropertyAccessExpression(left) || !ts.isIdentifier(left.name)) return undefined;
+  const owner = left.expression.getText();
+  if (owner !== 'exports' && owner !== 'module.exports') return undefined;
+  if (!ts.isExpressionStatement(assignment.parent) || !ts.isSourceFile(assignment.parent.parent)) return undefined;
+  return left;
 }

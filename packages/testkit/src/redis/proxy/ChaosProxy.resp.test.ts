@@ -139,4 +139,24 @@ describeWithRedis('ChaosProxy RESP faults before a real redis-server', (it) => {
     expect(await publisher.publish('news', 'hello')).toBe(1);
     expect(await received).toBe('hello');
   });
+
+  it('matches a key rule against every key of a multi-key command, as Redis reads them', async () => {
+    const proxy = await start();
+    const redis = redisThrough(proxy);
+    await redis.set('plain', 'v');
+    proxy.faults.on('*', { key: 'guarded:[0-9]' }).fail('READONLY');
+    await expect(redis.rename('plain', 'guarded:1')).rejects.toThrow(/^READONLY /); // the second key
+    await expect(redis.blpop('q1', 'guarded:2', 1)).rejects.toThrow(/^READONLY /);
+    await expect(redis.xread('COUNT', 1, 'STREAMS', 'guarded:3', '0')).rejects.toThrow(/^READONLY /);
+    await expect(redis.eval('return 1', 2, 'a', 'guarded:4')).rejects.toThrow(/^READONLY /);
+    expect(await redis.eval('return 1', 1, 'guarded:x')).toBe(1);
+    expect(await redis.set('guarded:[0-9]', 'v')).toBe('OK'); // not matched by the glob
+    expect(await redis.get('plain')).toBe('v'); // the RENAME never reached Redis
+    expect(proxy.faults.log.filter((entry) => entry.outcome === 'error').map((entry) => entry.keys)).toEqual([
+      ['plain', 'guarded:1'],
+      ['q1', 'guarded:2'],
+      ['guarded:3'],
+      ['a', 'guarded:4'],
+    ]);
+  });
 });

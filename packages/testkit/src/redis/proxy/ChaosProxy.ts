@@ -1,8 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { FaultPlan, type FaultPlanOptions } from '../../faults/FaultPlan.js';
+import { FAULT_PLAN_OPTIONS, FaultPlan, type FaultPlanOptions } from '../../faults/FaultPlan.js';
 import { FaultSpecError } from '../../faults/FaultSpecError.js';
+import { rejectUnknownOptions } from '../../faults/rejectUnknownOptions.js';
 import { defaultSeed } from '../../faults/seededRandom.js';
 import { ProxyConnection, type ProxyCounters } from './ProxyConnection.js';
+import { resolveRespLimits, type RespLimits } from './respScan.js';
 import { resolveToxic, type ResolvedToxic, type Toxic } from './ToxicSpec.js';
 
 export interface ChaosProxyOptions {
@@ -21,7 +23,15 @@ export interface ChaosProxyOptions {
   faults?: Omit<FaultPlanOptions, 'seed'>;
   /** Toxics to start with. */
   toxics?: readonly Toxic[];
+  /**
+   * How far `resp` mode follows RESP before it treats a connection's bytes as not RESP and just
+   * forwards them (rules then no longer apply on it). Defaults are Redis's own: bulk strings up to
+   * 512 MB (`proto-max-bulk-len`), replies nested up to 1024 deep (hiredis).
+   */
+  respLimits?: RespLimits;
 }
+
+const CHAOS_PROXY_OPTIONS: readonly (keyof ChaosProxyOptions)[] = ['upstream', 'listen', 'protocol', 'seed', 'faults', 'toxics', 'respLimits'];
 
 export interface ChaosProxyStats {
   connections: { total: number; active: number; upstreamErrors: number };
@@ -43,13 +53,14 @@ function validatePort(value: unknown, path: string, allowZero: boolean): void {
  * reply with an error, hang one reply, cut a reply halfway or reset the connection when a command
  * matches. Binds 127.0.0.1 by default. `stop()` closes every socket and timer it made.
  */
-export class ChaosProxy {
+export class ChaosProxy implements AsyncDisposable {
   readonly seed: number;
   readonly #options: ChaosProxyOptions;
   readonly #upstream: { host: string; port: number };
   readonly #toxics: { toxic: ResolvedToxic; ordinal: number }[] = [];
   readonly #connections = new Set<ProxyConnection>();
   readonly #plan: FaultPlan | undefined;
+  readonly #respLimits: Required<RespLimits>;
   readonly #counters: ProxyCounters = { upstreamReceived: 0, upstreamSent: 0, downstreamReceived: 0, downstreamSent: 0, upstreamErrors: 0 };
   #server: Server | undefined;
   #total = 0;
@@ -59,8 +70,19 @@ export class ChaosProxy {
 
   constructor(options: ChaosProxyOptions) {
     if (typeof options !== 'object' || options === null) throw new FaultSpecError('options', 'an object', options);
+    rejectUnknownOptions(options, CHAOS_PROXY_OPTIONS);
     if (typeof options.upstream !== 'object' || options.upstream === null) throw new FaultSpecError('upstream', 'an object { host?, port }', options.upstream);
+    rejectUnknownOptions(options.upstream, ['host', 'port'], 'upstream');
     validatePort(options.upstream.port, 'upstream.port', false);
+    if (options.listen !== undefined) {
+      if (typeof options.listen !== 'object' || options.listen === null) throw new FaultSpecError('listen', 'an object { host?, port? }', options.listen);
+      rejectUnknownOptions(options.listen, ['host', 'port'], 'listen');
+    }
+    if (options.faults !== undefined) {
+      if (typeof options.faults !== 'object' || options.faults === null) throw new FaultSpecError('faults', 'an object { rules?, logLimit? }', options.faults);
+      rejectUnknownOptions(options.faults, FAULT_PLAN_OPTIONS.filter((key) => key !== 'seed'), 'faults');
+    }
+    this.#respLimits = resolveRespLimits(options.respLimits);
     if (options.listen?.port !== undefined) validatePort(options.listen.port, 'listen.port', true);
     if (options.protocol !== undefined && options.protocol !== 'tcp' && options.protocol !== 'resp') throw new FaultSpecError('protocol', '"tcp" or "resp"', options.protocol);
     if (options.protocol === 'tcp' && options.faults !== undefined) throw new FaultSpecError('faults', 'absent when protocol is "tcp" (fault rules need "resp")', options.faults);
@@ -116,6 +138,11 @@ export class ChaosProxy {
     await Promise.all(open.map((c) => c.done));
     if (server === undefined || !server.listening) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** `await using proxy = new ChaosProxy(…)` (after `start()`): stops it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
   /** Closes every open connection now: `close` (FIN), `reset` (RST) or `destroy`. The proxy keeps listening. */
@@ -187,7 +214,7 @@ export class ChaosProxy {
       return;
     }
     this.#total++;
-    const connection = new ProxyConnection(socket, this.#upstream, this.#total, this.seed, this.#toxics, this.#plan, this.#counters, (c) => this.#connections.delete(c));
+    const connection = new ProxyConnection(socket, this.#upstream, this.#total, this.seed, this.#toxics, this.#plan, this.#counters, (c) => this.#connections.delete(c), this.#respLimits);
     this.#connections.add(connection);
     connection.open();
   }

@@ -3,6 +3,7 @@ import type { FaultPlan } from '../../faults/FaultPlan.js';
 import { mix32, seededRandom } from '../../faults/seededRandom.js';
 import { createToxicStage } from './toxics/createToxicStage.js';
 import { RespFaultSession } from './RespFaultSession.js';
+import { DEFAULT_RESP_LIMITS, type RespLimits } from './respScan.js';
 import { END, type Item, type Receiver, type Stage } from './Stage.js';
 import type { ResolvedToxic, ToxicStream } from './ToxicSpec.js';
 
@@ -47,6 +48,7 @@ export class ProxyConnection {
     plan: FaultPlan | undefined,
     private readonly counters: ProxyCounters,
     private readonly onDone: (connection: ProxyConnection) => void,
+    respLimits: Required<RespLimits> = DEFAULT_RESP_LIMITS,
   ) {
     this.server = new Socket({ allowHalfOpen: true });
     client.setNoDelay(true);
@@ -68,7 +70,7 @@ export class ProxyConnection {
     const toServer = writeTo(this.server, client, 'upstreamSent');
     const toClient = writeTo(client, this.server, 'downstreamSent');
     if (plan !== undefined) {
-      this.#resp = new RespFaultSession(plan, toServer, () => this.#head('downstream'), (mode) => this.close(mode));
+      this.#resp = new RespFaultSession(plan, toServer, () => this.#head('downstream'), (mode) => this.close(mode), respLimits);
       this.#sinks = { upstream: this.#resp.upstreamSink, downstream: toClient };
     } else {
       this.#sinks = { upstream: toServer, downstream: toClient };

@@ -1,6 +1,6 @@
 import type { FaultPlan } from '../../faults/FaultPlan.js';
 import { END, type Item, type Receiver } from './Stage.js';
-import { RespProtocolError, scanCommand, scanReply } from './respScan.js';
+import { DEFAULT_RESP_LIMITS, RespProtocolError, scanCommand, scanReply, type RespLimits } from './respScan.js';
 
 /** Commands after which replies no longer answer commands one to one (CLIENT REPLY too). */
 const STREAMING = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'monitor']);
@@ -25,6 +25,14 @@ class ByteQueue {
   take(): Buffer | undefined {
     if (this.#length < this.#need || this.#length === 0) return undefined;
     const whole = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks, this.#length);
+    this.#chunks = [];
+    this.#length = 0;
+    this.#need = 1;
+    return whole;
+  }
+  /** Everything buffered, complete or not (empty when nothing is). */
+  drain(): Buffer {
+    const whole = Buffer.concat(this.#chunks, this.#length);
     this.#chunks = [];
     this.#length = 0;
     this.#need = 1;
@@ -69,6 +77,8 @@ export class RespFaultSession {
     /** The head of the downstream chain (towards the client). */
     private readonly toClient: () => Receiver,
     private readonly closeConnection: (mode: 'close' | 'reset') => void,
+    /** How far RESP is followed (bulk length, nesting) before the connection falls back to plain forwarding. */
+    private readonly limits: Required<RespLimits> = DEFAULT_RESP_LIMITS,
   ) {}
 
   dispose(): void {
@@ -96,7 +106,7 @@ export class RespFaultSession {
     };
     try {
       while (offset < buf.length) {
-        const scanned = scanCommand(buf, offset);
+        const scanned = scanCommand(buf, offset, this.limits);
         if (typeof scanned === 'number') {
           flushRun(offset);
           this.#commands.keep(buf.subarray(offset), -scanned - offset);
@@ -164,7 +174,7 @@ export class RespFaultSession {
     try {
       while (offset < buf.length) {
         if (this.#awaiting.length === 0) break; // unsolicited (after SUBSCRIBE, or a server error before closing)
-        const end = scanReply(buf, offset);
+        const end = scanReply(buf, offset, this.limits);
         if (end < 0) {
           this.#replies.keep(buf.subarray(offset), -end - offset);
           this.#release();
@@ -180,6 +190,8 @@ export class RespFaultSession {
       }
     } catch (error) {
       if (!(error instanceof RespProtocolError)) throw error;
+      this.#repliesNotResp(buf.subarray(offset));
+      return;
     }
     this.#release();
     if (offset < buf.length) {
@@ -189,6 +201,25 @@ export class RespFaultSession {
       else this.#slots.push({ kind: 'inject', releaseAt: 0, bytes: rest });
       this.#release();
     }
+  }
+
+  /**
+   * Server bytes that are not RESP, or beyond the limits (a bulk string over `maxBulkLength`,
+   * nesting deeper than `maxDepth`): from the reply they start on, both directions are forwarded
+   * as they are. Replies already held still go first; injected replies of later commands follow.
+   */
+  #repliesNotResp(rest: Buffer): void {
+    this.#rawUp = true;
+    const pendingCommands = this.#commands.drain();
+    if (pendingCommands.length > 0) this.toServer.push(pendingCommands);
+    const first = this.#awaiting[0];
+    this.#awaiting.length = 0;
+    const at = first === undefined ? this.#slots.length : this.#slots.indexOf(first);
+    // Server replies from here on come in the raw stream; only injected ones keep a slot.
+    const later = this.#slots.splice(at).filter((slot) => slot.kind !== 'server');
+    this.#slots.push({ kind: 'raw' }, ...later);
+    this.#replies.keep(rest, 1);
+    this.#release();
   }
 
   /** Sends every reply whose turn has come, in command order. */

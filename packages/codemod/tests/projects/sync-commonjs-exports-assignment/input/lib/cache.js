@@ -1,0 +1,6 @@
+'use strict';
+const fs = require('fs');
+
+exports.clear = () => {
+  fs.rmSync('cache', { recursive: true, force: true });
+};
