@@ -46,8 +46,24 @@ export class ImportPlanner {
 
   private readonly formats = new Map<ts.SourceFile, ts.ResolutionMode>();
 
+  private readonly styles = new Map<ts.SourceFile, FileStyle>();
+  private readonly sites = new Map<ts.SourceFile, ImportSite[]>();
+
+  /** The file's top-level imports, read once per file (asked for every change that adds one). */
+  private importSitesOf(sf: ts.SourceFile): ImportSite[] {
+    let sites = this.sites.get(sf);
+    if (sites === undefined) this.sites.set(sf, (sites = importSites(sf)));
+    return sites;
+  }
+
   style(sf: ts.SourceFile): FileStyle {
-    const sites = importSites(sf);
+    let style = this.styles.get(sf);
+    if (style === undefined) this.styles.set(sf, (style = this.detectStyle(sf)));
+    return style;
+  }
+
+  private detectStyle(sf: ts.SourceFile): FileStyle {
+    const sites = this.importSitesOf(sf);
     const esmImport = sf.statements.some(ts.isImportDeclaration);
     const requires = sites.some((s) => !ts.isImportDeclaration(s.statement));
     const isJs = /\.(c|m)?jsx?$/.test(sf.fileName);
@@ -76,7 +92,7 @@ export class ImportPlanner {
    * same declaration (a re-export, a deep path): no `withTimeout as withTimeout2` beside it.
    */
   importLocal(sf: ts.SourceFile, module: string, name: string): string {
-    const sites = importSites(sf);
+    const sites = this.importSitesOf(sf);
     for (const site of sites) {
       if (site.moduleName.replace(/^node:/, '') !== module || site.list === undefined) continue;
       for (const element of site.list.elements) {
@@ -201,7 +217,7 @@ export class ImportPlanner {
       if (count >= this.countUses(sf, local)) released.add(local);
     }
     const edits: TextEdit[] = [];
-    const sites = importSites(sf);
+    const sites = this.importSitesOf(sf);
     // Drop the adds already bound in the file.
     for (const site of sites) {
       if (site.list === undefined) continue;

@@ -21,27 +21,62 @@ export interface ChainLocation {
   description: string;
 }
 
-/** Drops chains whose edits overlap an earlier chain's (reported as rolled back). */
+/**
+ * Drops chains whose edits overlap an earlier accepted chain's (reported as rolled back). The
+ * overlapping pairs come from one sweep over the edits sorted by position (cost n log n plus the
+ * pairs found), not from comparing every edit with every accepted one.
+ */
 export function dropConflicts(
   chains: ChangeChain[], id: TransformId, rolledBack: RolledBackChain[], where: (chain: ChangeChain) => ChainLocation,
 ): ChangeChain[] {
+  const clashes = clashingChains(chains);
   const accepted: ChangeChain[] = [];
-  const byFile = new Map<string, TextEdit[]>();
-  for (const chain of chains) {
-    const clash = chain.edits.some((edit) => (byFile.get(edit.file) ?? []).some((other) => overlaps(edit, other)));
+  const isAccepted = new Uint8Array(chains.length);
+  for (const [index, chain] of chains.entries()) {
+    const clash = [...(clashes.get(index) ?? [])].some((other) => other < index && isAccepted[other] === 1);
     if (clash) {
       const at = where(chain);
       rolledBack.push({ transform: id, ...at, description: `${at.description} (its edits overlap another change; run the codemod again)`, diagnostics: [] });
       continue;
     }
+    isAccepted[index] = 1;
     accepted.push(chain);
-    for (const edit of chain.edits) {
-      let list = byFile.get(edit.file);
-      if (list === undefined) byFile.set(edit.file, (list = []));
-      list.push(edit);
-    }
   }
   return accepted;
+}
+
+/** For each chain (by index), the other chains with an edit overlapping one of its edits. */
+function clashingChains(chains: readonly ChangeChain[]): Map<number, Set<number>> {
+  const byFile = new Map<string, Array<{ edit: TextEdit; chain: number }>>();
+  for (const [chain, c] of chains.entries()) {
+    for (const edit of c.edits) {
+      let list = byFile.get(edit.file);
+      if (list === undefined) byFile.set(edit.file, (list = []));
+      list.push({ edit, chain });
+    }
+  }
+  const clashes = new Map<number, Set<number>>();
+  const note = (x: number, y: number): void => {
+    let set = clashes.get(x);
+    if (set === undefined) clashes.set(x, (set = new Set()));
+    set.add(y);
+  };
+  for (const list of byFile.values()) {
+    list.sort((x, y) => x.edit.pos - y.edit.pos);
+    // Replacements (non-empty edits) seen so far that still reach past the current position.
+    let open: Array<{ edit: TextEdit; chain: number }> = [];
+    for (const item of list) {
+      open = open.filter((o) => o.edit.end > item.edit.pos);
+      for (const o of open) {
+        if (o.chain !== item.chain && overlaps(item.edit, o.edit)) {
+          note(item.chain, o.chain);
+          note(o.chain, item.chain);
+        }
+      }
+      if (item.edit.end > item.edit.pos) open.push(item);
+    }
+  }
+  return clashes;
 }
 
 function overlaps(a: TextEdit, b: TextEdit): boolean {

@@ -7,6 +7,7 @@ import { isWorkingTreeDirty } from './isWorkingTreeDirty.js';
 import { chainFiles, dropConflicts, materialize, type ChainLocation } from './chains.js';
 import { ImportPlanner } from './ImportPlanner.js';
 import { entryScriptOf } from './project/entryScripts.js';
+import { readOnlyReason } from './readOnly.js';
 import { loadProject } from './project/loadProject.js';
 import { projectDirectory } from './project/projectDirectory.js';
 import { summarize, type ProjectModel } from './project/ProjectModel.js';
@@ -15,7 +16,7 @@ import {
 } from './report.js';
 import { applyEdits, type TextEdit } from './textEdit.js';
 import { TRANSFORMS } from './transforms/index.js';
-import { affectedFiles, Baseline, blame, collectDiagnostics, toOriginalPosition, toRecord } from './typeCheck.js';
+import { affectedFiles, Baseline, blame, collectDiagnostics, originalPositions, toRecord } from './typeCheck.js';
 import type { ChangeChain, TransformContext } from './transforms/Transform.js';
 import { verifyChains } from './verify/verifyChains.js';
 import { VerifyGate, type VerifyOptions } from './verify/VerifyGate.js';
@@ -111,19 +112,32 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
     if (reason !== undefined) {
       reasons.set(fileName, reason);
       const selected = selection.length === 0 || selection.some((s) => isUnder(fileName, s));
-      if (selected && (reason.startsWith('syntax') || reason.startsWith('symlink'))) report.skipped.push({ file: rel(fileName), reason });
+      if (selected && (reason.startsWith('syntax') || reason.startsWith('symlink') || reason.startsWith('read-only'))) report.skipped.push({ file: rel(fileName), reason });
     }
   }
   const current = (fileName: string): string => project.getSourceFileOrThrow(fileName).getFullText();
+  // A fresh parse of the whole text (the same SourceFile wrapper, its old child wrappers forgotten):
+  // replaceWithText would run the text through ts-morph's code writer and ask the language
+  // service (a second program) for indentation, costing seconds per round on a large file.
+  const setText = (fileName: string, text: string): void => {
+    project.createSourceFile(fileName, text, { overwrite: true });
+  };
   const touched = new Set<string>();
   // The edits each earlier transform left in a file, in order: a position in a later transform's
   // text maps back through them to the file on disk, whose line and column the report gives.
   const layers = new Map<string, TextEdit[][]>();
   const lineStarts = new Map<string, number[]>();
+  // Each layer's position map is built once (edits sorted once), then each change is a binary search.
+  const layerMaps = new WeakMap<readonly TextEdit[], (pos: number) => number>();
+  const mapBack = (edits: readonly TextEdit[], pos: number): number => {
+    let map = layerMaps.get(edits);
+    if (map === undefined) layerMaps.set(edits, (map = originalPositions(edits)));
+    return map(pos);
+  };
   const locate = (fileName: string, pos: number): { line: number; column: number } => {
     let at = pos;
     const applied = layers.get(fileName) ?? [];
-    for (let i = applied.length - 1; i >= 0; i--) at = toOriginalPosition(at, applied[i]!);
+    for (let i = applied.length - 1; i >= 0; i--) at = mapBack(applied[i]!, at);
     let starts = lineStarts.get(fileName);
     if (starts === undefined) lineStarts.set(fileName, (starts = lineStartsOf(original.get(fileName) ?? current(fileName))));
     let line = 0;
@@ -194,14 +208,20 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         for (const [fileName, text] of base) {
           const edits = fileEdits.get(fileName);
           const next = edits ? applyEdits(text, edits) : text;
-          if (next !== current(fileName)) project.getSourceFileOrThrow(fileName).replaceWithText(next);
+          if (next !== current(fileName)) setText(fileName, next);
           if (next !== text) touched.add(fileName);
         }
         const after = project.getProgram().compilerObject;
         const diagnostics = collectDiagnostics(after, scope);
         const added = baseline.newDiagnostics(diagnostics);
         // What the type checker can't see (floating promises in JavaScript): the transform's own check.
-        const problems = added.length > 0 ? [] : result.verify?.(after, active, (f, pos) => toOriginalPosition(pos, fileEdits.get(f) ?? [])) ?? [];
+        const mappers = new Map<string, (pos: number) => number>();
+        const toOriginal = (f: string, pos: number): number => {
+          let map = mappers.get(f);
+          if (map === undefined) mappers.set(f, (map = originalPositions(fileEdits.get(f) ?? [])));
+          return map(pos);
+        };
+        const problems = added.length > 0 ? [] : result.verify?.(after, active, toOriginal) ?? [];
         if (added.length === 0 && problems.length === 0) {
           accepted = true;
           break;
@@ -219,7 +239,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         }
         const blamed = new Map<ChangeChain, ts.Diagnostic[]>();
         for (const diagnostic of added) {
-          for (const chain of blame(diagnostic, active, fileEdits)) {
+          for (const chain of blame(diagnostic, active, fileEdits, toOriginal)) {
             let list = blamed.get(chain);
             if (list === undefined) blamed.set(chain, (list = []));
             list.push(diagnostic);
@@ -233,7 +253,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       if (!accepted) {
         for (const chain of active) report.diagnosticsRolledBack.push({ transform: id, ...where(chain), diagnostics: [] });
         for (const [fileName, text] of base) {
-          if (current(fileName) !== text) project.getSourceFileOrThrow(fileName).replaceWithText(text);
+          if (current(fileName) !== text) setText(fileName, text);
         }
         continue;
       }
@@ -259,7 +279,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
           behaviourRolledBack.push(...verdict.rolledBack);
           active = verdict.kept;
           for (const [fileName, text] of stageTexts(active)) {
-            if (text !== current(fileName)) project.getSourceFileOrThrow(fileName).replaceWithText(text);
+            if (text !== current(fileName)) setText(fileName, text);
           }
         }
       }
@@ -289,7 +309,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
       report.written = report.files.map((f) => f.file);
     }
     if (!loaded.owned && options.write !== true) {
-      for (const [fileName, text] of original) project.getSourceFileOrThrow(fileName).replaceWithText(text);
+      for (const [fileName, text] of original) setText(fileName, text);
     }
     if (gate !== undefined) report.behaviour = behaviourReport(gate, behaviourRolledBack);
   } finally {
@@ -360,6 +380,8 @@ async function notEditableReason(sf: ts.SourceFile, root: string, selection: rea
   } catch {
     return 'not on disk';
   }
+  const readOnly = await readOnlyReason(fileName);
+  if (readOnly !== undefined) return readOnly;
   const parse = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   const first = parse[0];
   if (first !== undefined) {

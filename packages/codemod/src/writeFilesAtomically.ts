@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { readOnlyReason } from './readOnly.js';
 
 export interface FileWrite {
   path: string;
@@ -17,7 +18,8 @@ export class UnsafeWriteError extends Error {
 /**
  * Writes every file or none of the contents: each text goes to a temp file beside its target
  * (same directory, so the rename is atomic), fsynced; only when all temp files exist are they
- * renamed over the targets. Refuses symlinks and anything that resolves outside `root`.
+ * renamed over the targets. Refuses symlinks, read-only files (see readOnlyReason) and anything
+ * that resolves outside `root`, before writing anything.
  */
 export async function writeFilesAtomically(root: string, files: readonly FileWrite[]): Promise<void> {
   const realRoot = await realpath(root);
@@ -27,6 +29,8 @@ export async function writeFilesAtomically(root: string, files: readonly FileWri
     const realDir = await realpath(dirname(file.path));
     const r = relative(realRoot, join(realDir, basename(file.path)));
     if (r.startsWith('..') || isAbsolute(r)) throw new UnsafeWriteError(file.path, `it resolves outside the project root ${realRoot}`);
+    const readOnly = info === undefined ? undefined : await readOnlyReason(file.path);
+    if (readOnly !== undefined) throw new UnsafeWriteError(file.path, `it is ${readOnly}`);
   }
   const temps: Array<{ temp: string; target: string }> = [];
   try {

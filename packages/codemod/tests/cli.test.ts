@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
@@ -120,5 +120,24 @@ describe('asyncguard-codemod CLI', { timeout: 60_000 }, () => {
     expect(readFileSync(join(outside, 'real.ts'), 'utf8')).toBe(CONFIG);
     expect(readFileSync(join(dir, 'src/good.ts'), 'utf8')).toContain('async function load');
     expect(existsSync(join(dir, 'src/good.ts'))).toBe(true);
+  });
+
+  it('skips and names a read-only file in text and JSON, and leaves it as it was (also as root)', async () => {
+    const dir = project({ 'src/good.ts': CONFIG, 'src/locked.ts': CONFIG });
+    chmodSync(join(dir, 'src/locked.ts'), 0o444);
+    const dry = capture();
+    expect(await main(['--transform', 'sync-to-async'], { ...dry.io, cwd: dir }), dry.err()).toBe(0);
+    expect(dry.out()).toContain('+++ b/src/good.ts');
+    expect(dry.out()).not.toContain('src/locked.ts');
+    const c = capture();
+    expect(await main(['--write', '--allow-dirty', '--transform', 'sync-to-async', '--json', 'report.json'], { ...c.io, cwd: dir }), c.err()).toBe(0);
+    expect(c.err()).toContain('skipped src/locked.ts: read-only: no write permission (mode 0444); left as it was');
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { skipped: Array<{ file: string; reason: string }>; written: string[] };
+    expect(report.skipped).toEqual([{ file: 'src/locked.ts', reason: 'read-only: no write permission (mode 0444); left as it was' }]);
+    expect(report.written).toEqual(['src/good.ts']);
+    expect(readFileSync(join(dir, 'src/locked.ts'), 'utf8')).toBe(CONFIG);
+    expect(statSync(join(dir, 'src/locked.ts')).mode & 0o777).toBe(0o444);
+    expect(readFileSync(join(dir, 'src/good.ts'), 'utf8')).toContain('async function load');
+    expect(readdirSync(join(dir, 'src')).sort()).toEqual(['good.ts', 'locked.ts']);
   });
 });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnsafeWriteError, writeFilesAtomically } from '../src/writeFilesAtomically.js';
@@ -32,6 +32,21 @@ describe('writeFilesAtomically', () => {
     ])).rejects.toBeInstanceOf(UnsafeWriteError);
     expect(readFileSync(join(p.dir, 'src/a.ts'), 'utf8')).toBe('a\n');
     expect(readFileSync(join(p.dir, 'target.ts'), 'utf8')).toBe('t\n');
+  });
+
+  it('refuses a read-only file before writing anything (by its mode bits, also as root)', async () => {
+    const p = makeTempProject({ 'src/a.ts': 'a\n', 'src/b.ts': 'b\n' });
+    cleanups.push(p.cleanup);
+    chmodSync(join(p.dir, 'src/b.ts'), 0o444);
+    const error = await writeFilesAtomically(p.dir, [
+      { path: join(p.dir, 'src/a.ts'), text: 'A\n' },
+      { path: join(p.dir, 'src/b.ts'), text: 'B\n' },
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsafeWriteError);
+    expect((error as Error).message).toContain('src/b.ts: it is read-only: no write permission (mode 0444)');
+    expect(readFileSync(join(p.dir, 'src/a.ts'), 'utf8')).toBe('a\n');
+    expect(readFileSync(join(p.dir, 'src/b.ts'), 'utf8')).toBe('b\n');
+    expect(readdirSync(join(p.dir, 'src')).sort()).toEqual(['a.ts', 'b.ts']);
   });
 
   it('refuses a path outside the root', async () => {

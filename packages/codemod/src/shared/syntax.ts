@@ -164,9 +164,23 @@ export function needsAsiGuard(node: ts.Node, sf: ts.SourceFile): boolean {
   }
   const container = statement.parent;
   if (!(ts.isBlock(container) || ts.isSourceFile(container) || ts.isModuleBlock(container) || ts.isCaseOrDefaultClause(container))) return false;
-  const index = container.statements.indexOf(statement);
+  const index = statementIndex(container.statements, statement as ts.Statement);
   if (index <= 0) return false;
   return endsOpen(container.statements[index - 1]!, sf);
+}
+
+/** The index of `statement` in `statements` by binary search on positions (a file's top level may hold thousands). */
+function statementIndex(statements: ts.NodeArray<ts.Statement>, statement: ts.Statement): number {
+  let lo = 0;
+  let hi = statements.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const candidate = statements[mid]!;
+    if (candidate === statement) return mid;
+    if (candidate.pos < statement.pos) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** A statement without a final `;` whose last piece is an expression (or type) that a `(` would continue. */
@@ -199,8 +213,11 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
 }
 
 export function lineIndent(sf: ts.SourceFile, pos: number): string {
-  const lineStart = sf.text.lastIndexOf('\n', pos - 1) + 1;
-  return /^[ \t]*/.exec(sf.text.slice(lineStart))?.[0] ?? '';
+  const text = sf.text;
+  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+  let end = lineStart;
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  return text.slice(lineStart, end);
 }
 
 export function isPromiseTypeNode(node: ts.TypeNode | undefined): boolean {

@@ -5,6 +5,8 @@ import type { ChangeChain, Transform, TransformContext, TransformResult } from '
 /** TypeScript's suggestion "This may be converted to an async function." */
 const CONVERT_TO_ASYNC_CODE = 80006;
 const FIX_NAME = 'convertToAsyncFunction';
+/** `.then`, `.catch` or `.finally` as a property access, comments allowed around the dot. */
+const PROMISE_HANDLER = /\.(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n)*(?:then|catch|finally)\b/;
 
 /**
  * Promise chains (`return fetch().then(...).catch(...)`) become async functions through
@@ -18,6 +20,9 @@ export const thenToAwait: Transform = {
     const service = context.project.getLanguageService().compilerObject;
     const chains: ChangeChain[] = [];
     for (const sf of context.files) {
+      // The suggestion needs a `.then`/`.catch`/`.finally` call: without one in the text, skip
+      // the language service, which would type-check the file (a second program) to find none.
+      if (!PROMISE_HANDLER.test(sf.text)) continue;
       const suggestions = service.getSuggestionDiagnostics(sf.fileName).filter((d) => d.code === CONVERT_TO_ASYNC_CODE);
       if (suggestions.length === 0) continue;
       const style = context.planner.style(sf);
