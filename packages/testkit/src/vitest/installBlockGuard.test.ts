@@ -72,11 +72,15 @@ describe('createBlockGuard', () => {
 describe('installBlockGuard in a real Vitest run', () => {
   const root = fileURLToPath(new URL('./fixtures/guard/', import.meta.url));
   const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+  // A whole Vitest run in a child process: its start-up (Vite, transforms, a fork) is seconds of
+  // CPU, so its wall time follows the machine's load. The run gets a bound that only a hang
+  // reaches, and the test the same bound plus a margin; nothing here asserts how fast it is.
+  const RUN_TIMEOUT_MS = 60_000;
   const run = (mode: 'fail') =>
     spawnSync(process.execPath, [vitestBin, 'run', '--root', root, '--config', `${root}vitest.config.ts`, '--reporter', 'verbose'], {
       encoding: 'utf8',
       env: { ...process.env, GUARD_MODE: mode, CI: '', FORCE_COLOR: '0', NO_COLOR: '1' },
-      timeout: 60_000,
+      timeout: RUN_TIMEOUT_MS,
     });
 
   it('fails exactly the blocking test in fail mode, showing the blocking line', () => {
@@ -87,5 +91,5 @@ describe('installBlockGuard in a real Vitest run', () => {
     expect(output).toMatch(/× .*blocks the loop/);
     expect(output).toMatch(/EventLoopBlockedError: "blocks the loop" blocked the event loop for more than 400 ms/);
     expect(output).toMatch(/at rebuildReport \(.*guarded\.fixture\.ts:6:\d+\)/);
-  });
+  }, RUN_TIMEOUT_MS + 10_000);
 });
