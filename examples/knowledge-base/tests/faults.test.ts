@@ -48,6 +48,13 @@ describeWithRedis('knowledge-base under faults', () => {
     }
   }, 30_000);
 
+  // The large indexing job's input (80k words): generating it is the test's own synchronous work,
+  // so it happens here, outside the block guard's watch, not inside the test.
+  let largeCorpus: ReturnType<typeof syntheticCorpus>;
+  beforeAll(() => {
+    largeCorpus = syntheticCorpus({ documents: 40, wordsPerDocument: 2000, seed: 3 });
+  });
+
   beforeEach(async () => {
     proxy = new ChaosProxy({ upstream: { port: server().port } });
     await proxy.start();
@@ -168,7 +175,7 @@ describeWithRedis('knowledge-base under faults', () => {
   it('answers /health while a large indexing job runs', async () => {
     const app = start();
     await app.inject({ method: 'GET', url: '/search?q=warm' }); // the index exists
-    const documents = syntheticCorpus({ documents: 40, wordsPerDocument: 2000, seed: 3 });
+    const documents = largeCorpus;
     let jobDone = false;
     const job = app.inject({ method: 'POST', url: '/documents', headers: json, payload: { documents } }).then((res) => {
       jobDone = true;

@@ -48,26 +48,36 @@ const KINDS: Record<string, LeakedHandleKind> = {
   STATWATCHER: 'other',
 };
 
+/** A creation stack, formatted only when someone reads it. */
+type LazyStack = () => string[];
+
 interface Tracked {
   readonly type: string;
   readonly resource: object;
-  readonly stack: string[];
+  readonly stack: LazyStack;
 }
 
 const OWN_FRAMES = /node:internal|node:async_hooks|\(node:|<anonymous>|^\s*at (new )?(Promise|process\.processTicksAndRejections)/;
 
-/** The stack below `hook` (the async hook's init), without Node's internal frames. */
-function creationStack(hook: (...args: never[]) => unknown): string[] {
+/**
+ * The stack below `hook` (the async hook's init), without Node's internal frames. V8 records the
+ * frames now but formats them (source maps included, under Vite) only when `stack` is first read:
+ * that is left to the few handles that leak. Formatting every timer, tick and socket eagerly cost
+ * milliseconds each and stalled the code under test.
+ */
+function creationStack(hook: (...args: never[]) => unknown): LazyStack {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
   Error.captureStackTrace(holder, hook);
   Error.stackTraceLimit = limit;
-  return (holder.stack ?? '')
-    .split('\n')
-    .slice(1)
-    .filter((line) => !OWN_FRAMES.test(line))
-    .map((line) => line.trim().replace(/^at /, ''));
+  let lines: string[] | undefined;
+  return () =>
+    (lines ??= (holder.stack ?? '')
+      .split('\n')
+      .slice(1)
+      .filter((line) => !OWN_FRAMES.test(line))
+      .map((line) => line.trim().replace(/^at /, '')));
 }
 
 function hasRef(resource: object): boolean {
@@ -102,7 +112,7 @@ function local(resource: object): string | undefined {
 }
 
 function describe(tracked: Tracked): { kind: LeakedHandleKind; description: string } {
-  const fromIoredis = tracked.stack.some((line) => /[\\/]ioredis[\\/]/.test(line));
+  const fromIoredis = tracked.stack().some((line) => /[\\/]ioredis[\\/]/.test(line));
   const base = KINDS[tracked.type] ?? 'other';
   switch (base) {
     case 'timer': {
@@ -162,14 +172,14 @@ export async function findLeakedHandles(fn: () => unknown, options: FindLeakedHa
   let recording = true;
   // Deferred work (nextTick, immediates, timers) keeps its own creation stack, so a handle made
   // in a deferred callback (ioredis connects in a nextTick) can show who scheduled it.
-  const scheduledBy = new Map<number, string[]>();
+  const scheduledBy = new Map<number, LazyStack>();
   const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
     if (!recording) return;
     if (type === 'TickObject' || type === 'Immediate' || type === 'Timeout') scheduledBy.set(asyncId, creationStack(init));
     if (!(type in KINDS)) return;
     const stack = creationStack(init);
     const parent = scheduledBy.get(trigger);
-    open.set(asyncId, { type, resource, stack: parent === undefined ? stack : [...stack, '(scheduled from)', ...parent] });
+    open.set(asyncId, { type, resource, stack: parent === undefined ? stack : () => [...stack(), '(scheduled from)', ...parent()] });
   };
   const hook = createHook({
     init,
@@ -196,7 +206,7 @@ export async function findLeakedHandles(fn: () => unknown, options: FindLeakedHa
   const leaks: LeakedHandle[] = [];
   for (const tracked of open.values()) {
     if (isClosed(tracked)) continue;
-    const leak: LeakedHandle = { ...describe(tracked), type: tracked.type, ref: hasRef(tracked.resource), createdAt: tracked.stack };
+    const leak: LeakedHandle = { ...describe(tracked), type: tracked.type, ref: hasRef(tracked.resource), createdAt: tracked.stack() };
     if (ignore === undefined || !ignore(leak)) leaks.push(leak);
   }
   return leaks;

@@ -6,6 +6,15 @@ import { spinFor } from './fixtures/blockingCode.js';
 import { realDelay, realNow } from '../timers/realTimers.js';
 import { startBlockDetector, type BlockDetector } from './startBlockDetector.js';
 
+/**
+ * How long the tests block the loop: far beyond their thresholds (40–100 ms), which a loaded
+ * machine's scheduling may cross on its own. So the tests look for the block they caused (the
+ * longest, lasting most of BLOCK_MS) instead of counting every block, and a watchdog thread that
+ * waits for a core still sees the block while it lasts.
+ */
+const BLOCK_MS = 1000;
+const longest = (blocks: readonly Block[]): Block | undefined => [...blocks].sort((a, b) => b.durationMs - a.durationMs)[0];
+
 const threadCount = (): number | undefined =>
   existsSync('/proc/self/status') ? Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) : undefined;
 
@@ -21,17 +30,19 @@ describe('startBlockDetector', () => {
     detector = await startBlockDetector({ thresholdMs: 40 });
     const heard: Block[] = [];
     const unsubscribe = detector.on('block', (block) => heard.push(block));
-    spinFor(150);
+    spinFor(BLOCK_MS);
     await detector.flush();
-    expect(detector.blocks).toHaveLength(1);
     expect(heard).toEqual(detector.blocks);
-    expect(heard[0]!.frames[0]!.functionName).toBe('spinFor');
-    expect(heard[0]!.detectedAfterMs).toBeGreaterThanOrEqual(40);
+    const spin = longest(heard);
+    expect(spin?.frames[0]?.functionName).toBe('spinFor');
+    expect(spin!.durationMs).toBeGreaterThan(BLOCK_MS / 2);
+    expect(spin!.detectedAfterMs).toBeGreaterThanOrEqual(40);
     unsubscribe();
-    spinFor(150);
+    const heardBefore = heard.length;
+    spinFor(BLOCK_MS);
     await detector.flush();
-    expect(detector.blocks).toHaveLength(2);
-    expect(heard).toHaveLength(1);
+    expect(detector.blocks.filter((b) => b.durationMs > BLOCK_MS / 2)).toHaveLength(2);
+    expect(heard).toHaveLength(heardBefore);
   });
 
   it('leaves no worker, port, timer or thread behind after stop()', async () => {
@@ -49,17 +60,18 @@ describe('startBlockDetector', () => {
 
   it('does not mistake fake timers for a blocked loop, and still catches a block under them', async () => {
     detector = await startBlockDetector({ thresholdMs: 100 });
+    const long = (): Block[] => detector!.blocks.filter((b) => b.durationMs > BLOCK_MS / 2);
     vi.useFakeTimers();
-    // Every timer is frozen now; a heartbeat built on timers would look like a 150 ms stall.
-    await realDelay(150);
+    // Every timer is frozen now; a heartbeat built on timers would see one stall as long as the wait.
+    await realDelay(BLOCK_MS);
     await detector.flush();
-    expect(detector.blocks).toEqual([]);
+    expect(long()).toEqual([]);
     // Date is faked too (frozen), so spin on the real clock.
-    const end = realNow() + 250;
+    const end = realNow() + BLOCK_MS;
     while (realNow() < end);
     vi.useRealTimers();
     await detector.flush();
-    expect(detector.blocks).toHaveLength(1);
+    expect(long()).toHaveLength(1);
   });
 
   it('keeps a debugger statement a no-op while it watches (no debugger stays attached)', async () => {
@@ -74,11 +86,13 @@ describe('startBlockDetector', () => {
   it('reports durations without stacks when stack capture is off', async () => {
     detector = await startBlockDetector({ thresholdMs: 40, captureStacks: false });
     expect(detector.capturingStacks).toBe(false);
-    spinFor(120);
+    spinFor(BLOCK_MS);
     await detector.flush();
-    expect(detector.blocks).toHaveLength(1);
-    expect(detector.blocks[0]!.frames).toEqual([]);
-    expect(detector.blocks[0]!.capturedAfterMs).toBeUndefined();
+    expect(longest(detector.blocks)?.durationMs).toBeGreaterThan(BLOCK_MS / 2);
+    for (const block of detector.blocks) {
+      expect(block.frames).toEqual([]);
+      expect(block.capturedAfterMs).toBeUndefined();
+    }
   });
 
   it('names the problem in bad options and unknown events', async () => {

@@ -11,8 +11,12 @@ export interface BlockGuardOptions extends BlockDetectorOptions {
 /** The guard's steps, separate from Vitest's hooks so they can be driven directly. */
 export interface BlockGuard {
   start(): Promise<void>;
-  /** Marks the start of a test. */
-  beginTest(): void;
+  /**
+   * Marks the start of a test. Await it before the test runs: it first waits for blocks that
+   * already ended to be reported, so a stall before the test (another test's, the runner's own
+   * work on a loaded machine) is never blamed on it.
+   */
+  beginTest(): Promise<void>;
   /** Reports the blocks since {@link beginTest}: throws in `fail` mode, writes to stderr in `warn` mode. */
   endTest(testName: string): Promise<readonly Block[]>;
   stop(): Promise<void>;
@@ -40,7 +44,8 @@ export function createBlockGuard(options: BlockGuardOptions = {}): BlockGuard {
     async start() {
       detector ??= await startBlockDetector({ ...detectorOptions, thresholdMs });
     },
-    beginTest() {
+    async beginTest() {
+      await detector?.flush();
       seen = detector?.blocks.length ?? 0;
     },
     async endTest(testName) {

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import type { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { describeWithRedis, useRedisServer } from '../../vitest/redis.js';
 import { FaultSpecError } from '../../faults/FaultSpecError.js';
@@ -25,6 +26,27 @@ describeWithRedis('ChaosProxy toxics before a real redis-server', () => {
   const server = useRedisServer();
   cleanUpProxies();
   const upstream = (): { port: number } => ({ port: server().port });
+  /**
+   * Sends a PING and tells whether a toxic held its reply, by what the proxy did with the reply
+   * rather than by how long it took (a loaded machine stretches any round trip): without a toxic
+   * the proxy forwards a reply in the same turn it arrives, so bytes sent to the client catch up
+   * with bytes received from the server; a latency toxic holds them. Use latencies far longer
+   * than the test, so a held reply is still held whenever we look.
+   */
+  const held = async (proxy: ChaosProxy, redis: Redis): Promise<boolean> => {
+    const before = proxy.stats().downstream;
+    const reply = redis.ping();
+    let settled = false;
+    void reply.then(() => (settled = true), () => undefined);
+    await until(() => proxy.stats().downstream.received >= before.received + '+PONG\r\n'.length, 20_000);
+    const after = proxy.stats().downstream;
+    if (after.sent - before.sent === after.received - before.received) {
+      expect(await reply).toBe('PONG'); // spared: the reply reaches the client
+      return false;
+    }
+    expect(settled).toBe(false); // held: the client has not seen it
+    return true;
+  };
 
   it('forwards transparently and counts bytes and connections', async () => {
     const proxy = await startProxy({ upstream: upstream() });
@@ -49,7 +71,7 @@ describeWithRedis('ChaosProxy toxics before a real redis-server', () => {
     expect(await elapsed(() => redis.get('k'))).toBeGreaterThanOrEqual(775);
     expect(proxy.removeToxic(name)).toBe(true);
     expect(proxy.removeToxic(name)).toBe(false);
-    expect(await elapsed(() => redis.get('k'))).toBeLessThan(400);
+    expect(await held(proxy, redis)).toBe(false);
   });
 
   it('updates a toxic in place and resets every connection on demand', async () => {
@@ -73,11 +95,14 @@ describeWithRedis('ChaosProxy toxics before a real redis-server', () => {
     const proxy = await startProxy({ upstream: upstream() });
     const redis = redisThrough(proxy);
     await redis.ping();
-    proxy.addToxic({ type: 'latency', latency: 10_000 });
+    proxy.addToxic({ type: 'latency', latency: 600_000 });
+    const before = proxy.stats().downstream;
     const pending = redis.get('k');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => proxy.stats().downstream.received > before.received, 20_000);
+    expect(proxy.stats().downstream.sent).toBe(before.sent); // the reply is held
     proxy.removeAllToxics();
-    expect(await elapsed(() => pending)).toBeLessThan(2000);
+    expect(proxy.stats().downstream.sent - before.sent).toBe(proxy.stats().downstream.received - before.received);
+    expect(await pending).toBeNull();
   });
 
   it('blackholes with timeout 0 until the toxic goes, so commandTimeout fires', async () => {
@@ -154,11 +179,11 @@ describeWithRedis('ChaosProxy toxics before a real redis-server', () => {
   it('applies a toxic to a connection only as often as its toxicity says, replayably', async () => {
     const hitsFor = async (seed: number): Promise<string> => {
       const proxy = await startProxy({ upstream: upstream(), seed });
-      proxy.addToxic({ type: 'latency', latency: 100, toxicity: 0.5 });
+      proxy.addToxic({ type: 'latency', latency: 600_000, toxicity: 0.5 });
       const pattern: string[] = [];
       for (let i = 0; i < 6; i++) {
         const redis = redisThrough(proxy, { enableReadyCheck: false });
-        pattern.push((await elapsed(() => redis.ping())) >= 90 ? 'L' : '-');
+        pattern.push((await held(proxy, redis)) ? 'L' : '-');
         redis.disconnect();
       }
       await proxy.stop();
@@ -169,7 +194,12 @@ describeWithRedis('ChaosProxy toxics before a real redis-server', () => {
     expect(first).toMatch(/-/);
     expect(await hitsFor(5)).toBe(first);
     const none = await startProxy({ upstream: upstream() });
-    none.addToxic({ type: 'latency', latency: 1000, toxicity: 0 });
-    expect(await elapsed(() => redisThrough(none).ping())).toBeLessThan(900);
+    none.addToxic({ type: 'latency', latency: 600_000, toxicity: 0 });
+    const always = await startProxy({ upstream: upstream() });
+    always.addToxic({ type: 'latency', latency: 600_000, toxicity: 1 });
+    for (let i = 0; i < 3; i++) {
+      expect(await held(none, redisThrough(none, { enableReadyCheck: false }))).toBe(false);
+      expect(await held(always, redisThrough(always, { enableReadyCheck: false }))).toBe(true);
+    }
   });
 });
