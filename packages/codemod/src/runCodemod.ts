@@ -213,14 +213,14 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         }
         const after = project.getProgram().compilerObject;
         const diagnostics = collectDiagnostics(after, scope);
-        const added = baseline.newDiagnostics(diagnostics);
-        // What the type checker can't see (floating promises in JavaScript): the transform's own check.
         const mappers = new Map<string, (pos: number) => number>();
         const toOriginal = (f: string, pos: number): number => {
           let map = mappers.get(f);
           if (map === undefined) mappers.set(f, (map = originalPositions(fileEdits.get(f) ?? [])));
           return map(pos);
         };
+        const added = baseline.newDiagnostics(diagnostics, toOriginal);
+        // What the type checker can't see (floating promises in JavaScript): the transform's own check.
         const problems = added.length > 0 ? [] : result.verify?.(after, active, toOriginal) ?? [];
         if (added.length === 0 && problems.length === 0) {
           accepted = true;

@@ -55,39 +55,67 @@ function diagnosticKey(d: ts.Diagnostic): string {
 
 /** Diagnostics of the program before a transform's edits, per file, computed on demand. */
 export class Baseline {
-  private readonly perFile = new Map<string, Map<string, number>>();
+  private readonly perFile = new Map<string, { counts: Map<string, number>; at: Map<string, number> }>();
 
   constructor(private readonly program: ts.Program) {}
 
-  private counts(fileName: string): Map<string, number> {
-    let counts = this.perFile.get(fileName);
-    if (counts === undefined) {
+  private counts(fileName: string): { counts: Map<string, number>; at: Map<string, number> } {
+    let entry = this.perFile.get(fileName);
+    if (entry === undefined) {
       const sf = this.program.getSourceFile(fileName);
       const diagnostics = fileName === ''
         ? [...this.program.getOptionsDiagnostics(), ...this.program.getGlobalDiagnostics()]
         : sf ? [...this.program.getSyntacticDiagnostics(sf), ...this.program.getSemanticDiagnostics(sf)] : [];
-      counts = new Map();
-      for (const d of diagnostics) counts.set(diagnosticKey(d), (counts.get(diagnosticKey(d)) ?? 0) + 1);
-      this.perFile.set(fileName, counts);
+      entry = { counts: new Map(), at: new Map() };
+      for (const d of diagnostics) {
+        entry.counts.set(diagnosticKey(d), (entry.counts.get(diagnosticKey(d)) ?? 0) + 1);
+        if (d.start !== undefined) entry.at.set(positionKey(d.code, d.start), (entry.at.get(positionKey(d.code, d.start)) ?? 0) + 1);
+      }
+      this.perFile.set(fileName, entry);
     }
-    return counts;
+    return entry;
   }
 
-  /** The diagnostics of the edited program that the unedited one did not have. */
-  newDiagnostics(diagnostics: readonly ts.Diagnostic[]): ts.Diagnostic[] {
-    const left = new Map<string, Map<string, number>>();
-    const added: ts.Diagnostic[] = [];
+  /**
+   * The diagnostics of the edited program that the unedited one did not have. A diagnostic counts
+   * as old when the unedited program had the same one (file, code, message), or, given
+   * `toOriginal`, one with the same code at the same place in the unedited text: a call that
+   * already failed to type-check keeps failing after its callee changed, with a reworded message
+   * (`readFileSync(p, { encoding: someString })` → `readFile(…)` in checkJs code).
+   */
+  newDiagnostics(diagnostics: readonly ts.Diagnostic[], toOriginal?: (fileName: string, pos: number) => number): ts.Diagnostic[] {
+    const left = new Map<string, { counts: Map<string, number>; at: Map<string, number> }>();
+    const unmatched: ts.Diagnostic[] = [];
+    const leftOf = (fileName: string): { counts: Map<string, number>; at: Map<string, number> } => {
+      let entry = left.get(fileName);
+      if (entry === undefined) {
+        const base = this.counts(fileName);
+        left.set(fileName, (entry = { counts: new Map(base.counts), at: new Map(base.at) }));
+      }
+      return entry;
+    };
     for (const d of diagnostics) {
-      const fileName = d.file?.fileName ?? '';
-      let counts = left.get(fileName);
-      if (counts === undefined) left.set(fileName, (counts = new Map(this.counts(fileName))));
+      const entry = leftOf(d.file?.fileName ?? '');
       const key = diagnosticKey(d);
-      const n = counts.get(key) ?? 0;
-      if (n > 0) counts.set(key, n - 1);
-      else added.push(d);
+      const n = entry.counts.get(key) ?? 0;
+      if (n > 0) entry.counts.set(key, n - 1);
+      else unmatched.push(d);
     }
-    return added;
+    if (toOriginal === undefined) return unmatched;
+    return unmatched.filter((d) => {
+      if (d.file === undefined || d.start === undefined) return true;
+      const entry = leftOf(d.file.fileName);
+      const key = positionKey(d.code, toOriginal(d.file.fileName, d.start));
+      const n = entry.at.get(key) ?? 0;
+      if (n === 0) return true;
+      entry.at.set(key, n - 1);
+      return false;
+    });
   }
+}
+
+function positionKey(code: number, start: number): string {
+  return `${code}@${start}`;
 }
 
 /** The chains to undo for a new diagnostic: the one with the nearest edit in its file, else all. */
