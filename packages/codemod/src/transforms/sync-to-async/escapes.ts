@@ -32,19 +32,7 @@ export class Escapes {
     if (!ts.isObjectLiteralExpression(object)) return undefined;
     const direct = escapingUse(object);
     if (direct !== undefined) return { at: direct, why: 'its object is handed to other code' };
-    const holders = this.holders(object);
-    for (const holder of holders) {
-      const holderName = (holder as ts.NamedDeclaration).name;
-      if (holderName === undefined || !ts.isIdentifier(holderName)) continue;
-      for (const id of this.index().get(holderName.text) ?? []) {
-        if (id === holderName) continue;
-        const symbol = this.checker.getSymbolAtLocation(id);
-        if (symbol === undefined || !(symbol.declarations ?? []).includes(holder as ts.Declaration)) continue;
-        const use = escapingUse(id);
-        if (use !== undefined) return { at: use, why: `its object (${holderName.text}) is handed to other code` };
-      }
-    }
-    return undefined;
+    return this.escapeThroughHolders(this.holders(object), 'its object');
   }
 
   /**
@@ -53,7 +41,12 @@ export class Escapes {
    * or replaced, out of sight.
    */
   moduleEscapeOf(sf: ts.SourceFile): { at: ts.Node; why: string } | undefined {
-    for (const holder of this.moduleHolders(sf)) {
+    return this.escapeThroughHolders(this.moduleHolders(sf), 'its module object');
+  }
+
+  /** The first place where one of these variables (by reference, not by name) is handed to other code. */
+  private escapeThroughHolders(holders: readonly ts.Node[], what: string): { at: ts.Node; why: string } | undefined {
+    for (const holder of holders) {
       const holderName = (holder as ts.NamedDeclaration).name;
       if (holderName === undefined || !ts.isIdentifier(holderName)) continue;
       for (const id of this.index().get(holderName.text) ?? []) {
@@ -61,7 +54,7 @@ export class Escapes {
         const symbol = this.checker.getSymbolAtLocation(id);
         if (symbol === undefined || !(symbol.declarations ?? []).includes(holder as ts.Declaration)) continue;
         const use = escapingUse(id);
-        if (use !== undefined) return { at: use, why: `its module object (${holderName.text}) is handed to other code` };
+        if (use !== undefined) return { at: use, why: `${what} (${holderName.text}) is handed to other code` };
       }
     }
     return undefined;
