@@ -33,6 +33,8 @@ export class Seeds {
               unit.seeds.push(seed);
               seeds.push(seed);
             }
+          } else if (this.localCopyOfSyncApi(node) !== undefined) {
+            this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: this.localCopyOfSyncApi(node)! });
           } else {
             const lookalike = this.unresolvedLookalike(node);
             if (lookalike !== undefined) {
@@ -130,6 +132,26 @@ export class Seeds {
       ? name.text : undefined;
   }
 
+  /**
+   * `let { existsSync } = fs; … existsSync(p)`: a variable destructured from a core module object
+   * (not a `require`/import binding, which the checker resolves). It may be reassigned, and the
+   * call can't be rewritten through it: a stop naming it.
+   */
+  private localCopyOfSyncApi(call: ts.CallExpression): string | undefined {
+    const callee = call.expression;
+    if (!ts.isIdentifier(callee)) return undefined;
+    const declaration = this.checker.getSymbolAtLocation(callee)?.declarations?.[0];
+    if (declaration === undefined || !ts.isBindingElement(declaration) || !ts.isObjectBindingPattern(declaration.parent)) return undefined;
+    const holder = declaration.parent.parent;
+    if (!ts.isVariableDeclaration(holder) || holder.initializer === undefined || !ts.isIdentifier(holder.initializer)) return undefined;
+    const property = declaration.propertyName ?? declaration.name;
+    if (!ts.isIdentifier(property) || !SYNC_APIS.has(property.text)) return undefined;
+    const source = this.bindingSource(holder.initializer);
+    if (!CORE_REQUIRE.test(source)) return undefined;
+    const module = holder.initializer.text;
+    return `${callee.text} is a variable destructured from ${module} (${module}.${property.text}) at line ${lineOfNode(holder)}${(holder.parent.flags & ts.NodeFlags.Const) === 0 ? ' and may be reassigned' : ''}: a call through it can't be rewritten; call ${module}.${property.text} directly, or convert it by hand`;
+  }
+
   /** Where a binding comes from, as `require('<module>')` text (for a require or an import), else ''. */
   private bindingSource(id: ts.Identifier): string {
     const declaration = this.checker.getSymbolAtLocation(id)?.declarations?.[0];
@@ -153,4 +175,9 @@ const CORE_REQUIRE = /^require\(\s*['"](node:)?(fs|fs\/promises|child_process|zl
 function moduleLabel(text: string): string {
   return /exec|spawn/i.test(text) ? 'child_process' : /gzip|gunzip|deflate|inflate|unzip|brotli/i.test(text) ? 'zlib' :
     /pbkdf2|scrypt|random/i.test(text) ? 'crypto' : 'fs';
+}
+
+function lineOfNode(node: ts.Node): number {
+  const sf = node.getSourceFile();
+  return sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
 }
