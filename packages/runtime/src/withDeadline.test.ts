@@ -1,3 +1,4 @@
+import { rejection } from './redis/testing/faultHarness.js';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bulkhead } from './Bulkhead.js';
@@ -16,15 +17,6 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The rejection of `p`, which must reject. */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function timeoutOf(p: Promise<unknown>): Promise<TimeoutError> {
   const error = await rejection(p);

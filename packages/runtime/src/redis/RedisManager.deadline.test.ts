@@ -12,16 +12,8 @@ import { isTimeoutError, type TimeoutError } from '../errors/TimeoutError.js';
 import { withDeadline } from '../withDeadline.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
-import { captureUnhandled, handleSnapshot, sleep } from './testing/faultHarness.js';
+import { captureUnhandled, handleSnapshot, rejection, sleep } from './testing/faultHarness.js';
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describeWithRedis('RedisManager under an ambient deadline', () => {
   let server: RedisServer | undefined;

@@ -65,3 +65,13 @@ export async function waitFor(check: () => boolean, ms: number): Promise<boolean
   }
   return check();
 }
+
+/** The rejection of `p`, which must reject (a test fails with 'expected a rejection' otherwise). */
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
