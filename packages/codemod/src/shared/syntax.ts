@@ -11,7 +11,7 @@ import { insertion, prefixRank, replacement, suffixRank, type TextEdit } from '.
  */
 
 /** Nodes that only assert a type: `await (f() as T)` and `await f()!` still await `f()`. */
-function isTypeOnlyWrapper(node: ts.Node): node is ts.AsExpression | ts.SatisfiesExpression | ts.NonNullExpression | ts.TypeAssertion {
+export function isTypeOnlyWrapper(node: ts.Node): node is ts.AsExpression | ts.SatisfiesExpression | ts.NonNullExpression | ts.TypeAssertion {
   return ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node);
 }
 

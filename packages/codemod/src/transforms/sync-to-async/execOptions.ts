@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { isTypeOnlyWrapper } from '../../shared/syntax.js';
 
 /**
  * How an `execSync`/`execFileSync` call's options carry over to the promisified `exec`/`execFile`.
@@ -202,8 +203,7 @@ function isNullish(node: ts.Expression): boolean {
 
 function skipOuter(expression: ts.Expression): ts.Expression {
   let node = expression;
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)
-    || ts.isTypeAssertionExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
+  while (ts.isParenthesizedExpression(node) || isTypeOnlyWrapper(node)) node = node.expression;
   return node;
 }
 
@@ -230,7 +230,7 @@ function convertedToString(call: ts.CallExpression): boolean {
 
 /** A catch clause (of a try the call sits in, within its function) that reads `.status` or `.signal`-free exit info. */
 function enclosingCatchReadsStatus(call: ts.CallExpression): string | undefined {
-  for (let node: ts.Node = call; !ts.isSourceFile(node) && !isFunctionLike(node); node = node.parent) {
+  for (let node: ts.Node = call; !ts.isSourceFile(node) && !ts.isFunctionLike(node); node = node.parent) {
     const parent = node.parent;
     if (ts.isTryStatement(parent) && parent.tryBlock === node && parent.catchClause) {
       const variable = parent.catchClause.variableDeclaration?.name;
@@ -249,11 +249,6 @@ function enclosingCatchReadsStatus(call: ts.CallExpression): string | undefined 
     }
   }
   return undefined;
-}
-
-function isFunctionLike(node: ts.Node): boolean {
-  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)
-    || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node);
 }
 
 function short(node: ts.Node): string {

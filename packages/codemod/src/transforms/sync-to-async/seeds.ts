@@ -3,6 +3,7 @@ import { installedMajor } from '../../shared/packageVersion.js';
 import { FS_EXTRA_SYNC_APIS, SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from '../../shared/syncApis.js';
 import type { TransformContext, TransformStop } from '../Transform.js';
 import { planExec } from './execOptions.js';
+import { lineOf } from './predicates.js';
 import type { CallGraph, Seed } from './units.js';
 
 /** Finds the sync API calls (seeds) that start every chain. */
@@ -33,11 +34,12 @@ export class Seeds {
               unit.seeds.push(seed);
               seeds.push(seed);
             }
-          } else if (this.localCopyOfSyncApi(node) !== undefined) {
-            this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: this.localCopyOfSyncApi(node)! });
           } else {
-            const lookalike = this.unresolvedLookalike(node);
-            if (lookalike !== undefined) {
+            const localCopy = this.localCopyOfSyncApi(node);
+            const lookalike = localCopy === undefined ? this.unresolvedLookalike(node) : undefined;
+            if (localCopy !== undefined) {
+              this.stops.push({ file: sf.fileName, pos: node.getStart(sf), reason: localCopy });
+            } else if (lookalike !== undefined) {
               this.stops.push({
                 file: sf.fileName, pos: node.getStart(sf),
                 reason: `${lookalike} looks like a sync ${moduleLabel(lookalike)} call but the type checker can't resolve it to Node's API (missing @types/node, or an untyped module object); not converted: convert it by hand or make it resolvable`,
@@ -149,7 +151,7 @@ export class Seeds {
     const source = this.bindingSource(holder.initializer);
     if (!CORE_REQUIRE.test(source)) return undefined;
     const module = holder.initializer.text;
-    return `${callee.text} is a variable destructured from ${module} (${module}.${property.text}) at line ${lineOfNode(holder)}${(holder.parent.flags & ts.NodeFlags.Const) === 0 ? ' and may be reassigned' : ''}: a call through it can't be rewritten; call ${module}.${property.text} directly, or convert it by hand`;
+    return `${callee.text} is a variable destructured from ${module} (${module}.${property.text}) at line ${lineOf(holder)}${(holder.parent.flags & ts.NodeFlags.Const) === 0 ? ' and may be reassigned' : ''}: a call through it can't be rewritten; call ${module}.${property.text} directly, or convert it by hand`;
   }
 
   /** Where a binding comes from, as `require('<module>')` text (for a require or an import), else ''. */
@@ -177,7 +179,3 @@ function moduleLabel(text: string): string {
     /pbkdf2|scrypt|random/i.test(text) ? 'crypto' : 'fs';
 }
 
-function lineOfNode(node: ts.Node): number {
-  const sf = node.getSourceFile();
-  return sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
-}
