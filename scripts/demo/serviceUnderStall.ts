@@ -120,8 +120,9 @@ export async function serviceUnderStall(root: string, kbMain: string, total: num
     for (const line of latencyChart(samples, events, width() - 16)) say(`  ${line}`);
     say(`  No read outlasts its ${DEFAULT_BUDGETS.redis} ms budget (plus the HTTP round trip): the first reads of the stall wait it out, 503 (x);`);
     say('  once the manager has cut the stalled connection and its circuit breaker has opened (5 failures in a row),');
-    say('  reads fail at once. The breaker lets a trial call through 5 s after it opened (halfOpenAfterMs), so with');
-    say('  this much traffic Redis is used again then, not the moment the stall ends.');
+    say('  reads fail at once. The manager keeps PINGing Redis outside the breaker (every healthIntervalMs, 5 s);');
+    say('  the first PING Redis answers moves the breaker to half-open, so calls reach Redis again within one');
+    say('  health interval of the stall ending, without waiting out the breaker\'s own reset timeout.');
     return { redisKind: redis.kind, worstMs: worst, boundMs: bound, answered: results.length, asked: results.length, recoveredAfterMs };
   } finally {
     await service.stop();
