@@ -1,6 +1,12 @@
 import { ts } from 'ts-morph';
-import type { Need } from './transforms/Transform.js';
 import { insertion, prefixRank, replacement, type TextEdit } from './textEdit.js';
+
+/** Something a chain needs in a file besides its own edits; the planner merges them per file. */
+export type Need =
+  | { kind: 'import'; file: string; module: string; name: string; local: string }
+  | { kind: 'helper'; file: string; key: string; text: string }
+  /** The chain removes `count` of the uses of the imported binding `local`; drop it when none remain. */
+  | { kind: 'release'; file: string; local: string; count: number };
 
 const BUILTINS = new Set(['fs', 'fs/promises', 'child_process', 'util', 'zlib', 'crypto', 'path', 'os', 'url', 'events', 'stream']);
 

@@ -1,14 +1,7 @@
 import type { Project, ts } from 'ts-morph';
-import type { ImportPlanner } from '../ImportPlanner.js';
+import type { ImportPlanner, Need } from '../ImportPlanner.js';
 import type { TransformId } from '../report.js';
 import type { TextEdit } from '../textEdit.js';
-
-/** Something a chain needs in a file besides its own edits; the planner merges them per file. */
-export type Need =
-  | { kind: 'import'; file: string; module: string; name: string; local: string }
-  | { kind: 'helper'; file: string; key: string; text: string }
-  /** The chain removes `count` of the uses of the imported binding `local`; drop it when none remain. */
-  | { kind: 'release'; file: string; local: string; count: number };
 
 /**
  * The unit of rollback: edits that only make sense together (a sync call, the functions made

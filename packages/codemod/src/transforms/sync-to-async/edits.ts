@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
 import { insertion, prefixRank, replacement, suffixRank, type TextEdit } from '../../textEdit.js';
 import { awaitEdits, isPromiseTypeNode, lineIndent, needsAsiGuard, wrapEdits } from '../../shared/syntax.js';
-import type { ChangeChain, Need, TransformContext } from '../Transform.js';
+import type { Need } from '../../ImportPlanner.js';
+import type { ChangeChain, TransformContext } from '../Transform.js';
 import { isResultUsed, type ExecPlan } from './execOptions.js';
 import type { AsyncMark } from './floating.js';
 import { needsAwait, ownReturns, unitLabel } from './predicates.js';

@@ -1,6 +1,9 @@
 import { ts } from 'ts-morph';
 import { isInsideTry } from '../../shared/syntax.js';
-import type { FunctionNode, Unit } from './units.js';
+
+export type FunctionNode =
+  | ts.FunctionDeclaration | ts.MethodDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration | ts.SetAccessorDeclaration;
 
 /** Array methods whose callback result is used synchronously: an async callback would break them. */
 export const SYNC_ONLY_CALLBACKS = new Set([
@@ -90,7 +93,8 @@ export function declarationName(declaration: ts.NamedDeclaration): string {
   return name;
 }
 
-export function unitLabel(unit: Unit): string {
+/** How a report names a unit: its declaration's name, or `callback`. */
+export function unitLabel(unit: { readonly node: ts.Node }): string {
   const node = unit.node;
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
     const parent = node.parent;

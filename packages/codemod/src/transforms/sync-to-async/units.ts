@@ -1,11 +1,9 @@
 import type { ExecPlan } from './execOptions.js';
 import { ts } from 'ts-morph';
 import type { SyncApi } from '../../shared/syncApis.js';
-import { isFunctionWithBody } from './predicates.js';
+import { isFunctionWithBody, type FunctionNode } from './predicates.js';
 
-export type FunctionNode =
-  | ts.FunctionDeclaration | ts.MethodDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.ConstructorDeclaration
-  | ts.GetAccessorDeclaration | ts.SetAccessorDeclaration;
+export type { FunctionNode };
 
 export type CallbackPlan =
   | { kind: 'for-of'; call: ts.CallExpression; statement: ts.ExpressionStatement }
