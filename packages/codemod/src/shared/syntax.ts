@@ -233,3 +233,14 @@ export function isThenable(checker: ts.TypeChecker, type: ts.Type): boolean {
   const thenType = checker.getTypeOfSymbol(then);
   return thenType.getCallSignatures().length > 0;
 }
+
+/** Calls `visit` on every node of every file, children before their parent (the transforms' file loop). */
+export function forEachNodeBottomUp(files: Iterable<ts.SourceFile>, visit: (node: ts.Node, sf: ts.SourceFile) => void): void {
+  for (const sf of files) {
+    const walk = (node: ts.Node): void => {
+      ts.forEachChild(node, walk);
+      visit(node, sf);
+    };
+    walk(sf);
+  }
+}

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { lineIndent } from '../shared/syntax.js';
+import { forEachNodeBottomUp, lineIndent } from '../shared/syntax.js';
 import { replacement, type TextEdit } from '../textEdit.js';
 import { isIoredisClass } from '../shared/redisClients.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult, TransformStop } from './Transform.js';
@@ -17,95 +17,91 @@ export const redisManager: Transform = {
     const { checker, planner } = context;
     const chains: ChangeChain[] = [];
     const stops: TransformStop[] = [];
-    for (const sf of context.files) {
-      const visit = (node: ts.Node): void => {
-        ts.forEachChild(node, visit);
-        if (!ts.isNewExpression(node) || !isIoredisClass(checker, node.expression)) return;
-        const owner = enclosingFunction(node);
-        if (owner === undefined || ts.isConstructorDeclaration(owner)) return;
-        const declaration = node.parent;
-        const stop = (reason: string): void => {
-          stops.push({ file: sf.fileName, pos: node.getStart(sf), reason });
-        };
-        if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) {
-          stop('per-call Redis client that is not kept in a local variable (returned or passed on): share a client by hand (getRedisManager() from @asyncguard/runtime)');
-          return;
-        }
-        // Connection settings carry over when they are a URL; other ioredis options don't map 1:1.
-        const args = node.arguments ?? [];
-        const url = args[0];
-        if (args.length > 1 || (url !== undefined && !(checker.getTypeAtLocation(url).flags & ts.TypeFlags.StringLike))) {
-          stop('per-call Redis client built with ioredis options (not a URL): move them to getRedisManager({ … }) options by hand');
-          return;
-        }
-        const symbol = checker.getSymbolAtLocation(declaration.name);
-        const closing: ts.Statement[] = [];
-        let escapes: ts.Node | undefined;
-        const scan = (n: ts.Node): void => {
-          if (escapes) return;
-          if (ts.isIdentifier(n) && n !== declaration.name && checker.getSymbolAtLocation(n) === symbol) {
-            const parent = n.parent;
-            if (ts.isPropertyAccessExpression(parent) && parent.expression === n) {
-              const method = parent.name.text;
-              if ((method === 'quit' || method === 'disconnect') && ts.isCallExpression(parent.parent)) {
-                let statement: ts.Node = parent.parent;
-                if (ts.isAwaitExpression(statement.parent)) statement = statement.parent;
-                if (ts.isExpressionStatement(statement.parent)) {
-                  closing.push(statement.parent);
-                  return;
-                }
-                escapes = n;
+    forEachNodeBottomUp(context.files, (node, sf) => {
+      if (!ts.isNewExpression(node) || !isIoredisClass(checker, node.expression)) return;
+      const owner = enclosingFunction(node);
+      if (owner === undefined || ts.isConstructorDeclaration(owner)) return;
+      const declaration = node.parent;
+      const stop = (reason: string): void => {
+        stops.push({ file: sf.fileName, pos: node.getStart(sf), reason });
+      };
+      if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== node || !ts.isIdentifier(declaration.name)) {
+        stop('per-call Redis client that is not kept in a local variable (returned or passed on): share a client by hand (getRedisManager() from @asyncguard/runtime)');
+        return;
+      }
+      // Connection settings carry over when they are a URL; other ioredis options don't map 1:1.
+      const args = node.arguments ?? [];
+      const url = args[0];
+      if (args.length > 1 || (url !== undefined && !(checker.getTypeAtLocation(url).flags & ts.TypeFlags.StringLike))) {
+        stop('per-call Redis client built with ioredis options (not a URL): move them to getRedisManager({ … }) options by hand');
+        return;
+      }
+      const symbol = checker.getSymbolAtLocation(declaration.name);
+      const closing: ts.Statement[] = [];
+      let escapes: ts.Node | undefined;
+      const scan = (n: ts.Node): void => {
+        if (escapes) return;
+        if (ts.isIdentifier(n) && n !== declaration.name && checker.getSymbolAtLocation(n) === symbol) {
+          const parent = n.parent;
+          if (ts.isPropertyAccessExpression(parent) && parent.expression === n) {
+            const method = parent.name.text;
+            if ((method === 'quit' || method === 'disconnect') && ts.isCallExpression(parent.parent)) {
+              let statement: ts.Node = parent.parent;
+              if (ts.isAwaitExpression(statement.parent)) statement = statement.parent;
+              if (ts.isExpressionStatement(statement.parent)) {
+                closing.push(statement.parent);
                 return;
               }
+              escapes = n;
               return;
             }
-            escapes = n;
             return;
           }
-          ts.forEachChild(n, scan);
-        };
-        scan(owner);
-        if (escapes) {
-          const line = sf.getLineAndCharacterOfPosition(escapes.getStart(sf)).line + 1;
-          stop(`per-call Redis client ${declaration.name.text} escapes at line ${line} (returned, stored or passed on): share a client by hand`);
+          escapes = n;
           return;
         }
-        const local = planner.importLocal(sf, '@asyncguard/runtime', 'getRedisManager');
-        const options = url === undefined ? '' : `{ url: ${url.getText(sf)} }`;
-        const edits: TextEdit[] = [replacement(sf.fileName, node.getStart(sf), node.end, `${local}(${options}).redis`)];
-        const unwrapped = new Set<ts.Statement>();
-        for (const statement of closing) {
-          const block = statement.parent;
-          const tryStatement = block.parent;
-          if (ts.isBlock(block) && ts.isTryStatement(tryStatement) && tryStatement.finallyBlock === block &&
-            block.statements.every((s) => closing.includes(s))) {
-            // The finally only closed the client: drop it (and the try, when nothing else is left).
-            block.statements.forEach((s) => unwrapped.add(s));
-            edits.push(...dropFinally(sf, tryStatement));
-          }
-        }
-        for (const statement of closing) {
-          if (unwrapped.has(statement)) continue;
-          const start = statement.getStart(sf);
-          const lineStart = start - lineIndent(sf, start).length;
-          const alone = sf.text.slice(lineStart, start).trim() === '' && /^\r?\n/.test(sf.text.slice(statement.end));
-          edits.push(alone
-            ? replacement(sf.fileName, lineStart, statement.end + (sf.text[statement.end] === '\r' ? 2 : 1), '')
-            : replacement(sf.fileName, start, statement.end, ''));
-        }
-        const className = node.expression.getText(sf);
-        chains.push({
-          transform: 'redis-manager',
-          edits,
-          needs: [
-            { kind: 'import', file: sf.fileName, module: '@asyncguard/runtime', name: 'getRedisManager', local },
-            ...(ts.isIdentifier(node.expression) ? [{ kind: 'release' as const, file: sf.fileName, local: className, count: 1 }] : []),
-          ],
-          changes: [{ file: sf.fileName, pos: node.getStart(sf), description: `per-call new ${className}(…) → ${local}(${url === undefined ? '' : '{ url }'}).redis${closing.length ? ' (its quit() removed)' : ''}` }],
-        });
+        ts.forEachChild(n, scan);
       };
-      visit(sf);
-    }
+      scan(owner);
+      if (escapes) {
+        const line = sf.getLineAndCharacterOfPosition(escapes.getStart(sf)).line + 1;
+        stop(`per-call Redis client ${declaration.name.text} escapes at line ${line} (returned, stored or passed on): share a client by hand`);
+        return;
+      }
+      const local = planner.importLocal(sf, '@asyncguard/runtime', 'getRedisManager');
+      const options = url === undefined ? '' : `{ url: ${url.getText(sf)} }`;
+      const edits: TextEdit[] = [replacement(sf.fileName, node.getStart(sf), node.end, `${local}(${options}).redis`)];
+      const unwrapped = new Set<ts.Statement>();
+      for (const statement of closing) {
+        const block = statement.parent;
+        const tryStatement = block.parent;
+        if (ts.isBlock(block) && ts.isTryStatement(tryStatement) && tryStatement.finallyBlock === block &&
+          block.statements.every((s) => closing.includes(s))) {
+          // The finally only closed the client: drop it (and the try, when nothing else is left).
+          block.statements.forEach((s) => unwrapped.add(s));
+          edits.push(...dropFinally(sf, tryStatement));
+        }
+      }
+      for (const statement of closing) {
+        if (unwrapped.has(statement)) continue;
+        const start = statement.getStart(sf);
+        const lineStart = start - lineIndent(sf, start).length;
+        const alone = sf.text.slice(lineStart, start).trim() === '' && /^\r?\n/.test(sf.text.slice(statement.end));
+        edits.push(alone
+          ? replacement(sf.fileName, lineStart, statement.end + (sf.text[statement.end] === '\r' ? 2 : 1), '')
+          : replacement(sf.fileName, start, statement.end, ''));
+      }
+      const className = node.expression.getText(sf);
+      chains.push({
+        transform: 'redis-manager',
+        edits,
+        needs: [
+          { kind: 'import', file: sf.fileName, module: '@asyncguard/runtime', name: 'getRedisManager', local },
+          ...(ts.isIdentifier(node.expression) ? [{ kind: 'release' as const, file: sf.fileName, local: className, count: 1 }] : []),
+        ],
+        changes: [{ file: sf.fileName, pos: node.getStart(sf), description: `per-call new ${className}(…) → ${local}(${url === undefined ? '' : '{ url }'}).redis${closing.length ? ' (its quit() removed)' : ''}` }],
+      });
+    });
     return { chains, stops };
   },
 };

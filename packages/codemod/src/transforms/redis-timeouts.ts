@@ -2,6 +2,7 @@ import { DEFAULT_BUDGETS } from '@asyncguard/runtime';
 import { ts } from 'ts-morph';
 import { insertion, prefixRank, suffixRank } from '../textEdit.js';
 import { hasCommandTimeout, isIoredisClientType } from '../shared/redisClients.js';
+import { forEachNodeBottomUp } from '../shared/syntax.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult, TransformStop } from './Transform.js';
 
 const SIMPLE_COMMANDS = new Set([
@@ -27,40 +28,36 @@ export const redisTimeouts: Transform = {
     const { checker, planner } = context;
     const chains: ChangeChain[] = [];
     const stops: TransformStop[] = [];
-    for (const sf of context.files) {
-      const visit = (node: ts.Node): void => {
-        ts.forEachChild(node, visit);
-        if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !ts.isIdentifier(node.expression.name)) return;
-        const command = node.expression.name.text;
-        const simple = SIMPLE_COMMANDS.has(command);
-        const scan = SCAN_COMMANDS.has(command);
-        const blocking = BLOCKING_COMMANDS.has(command);
-        if (!simple && !scan && !blocking) return;
-        const receiver = node.expression.expression;
-        if (!isIoredisClientType(checker.getTypeAtLocation(receiver))) return;
-        if (isWrapped(node, checker) || clientHasCommandTimeout(checker, receiver)) return;
-        if (blocking) {
-          stops.push({
-            file: sf.fileName, pos: node.getStart(sf),
-            reason: `blocking command ${command.toUpperCase()} keeps its own timeout argument; run it on a dedicated connection (the RedisManager's blocking pool) rather than under a command budget`,
-          });
-          return;
-        }
-        const budget = scan ? DEFAULT_BUDGETS.redisScan : DEFAULT_BUDGETS.redis;
-        const local = planner.importLocal(sf, '@asyncguard/runtime', 'withTimeout');
-        const start = node.getStart(sf);
-        chains.push({
-          transform: 'redis-timeouts',
-          edits: [
-            insertion(sf.fileName, start, `${local}(`, prefixRank(node.end + 1)),
-            insertion(sf.fileName, node.end, `, ${budget})`, suffixRank(start - 1)),
-          ],
-          needs: [{ kind: 'import', file: sf.fileName, module: '@asyncguard/runtime', name: 'withTimeout', local }],
-          changes: [{ file: sf.fileName, pos: start, description: `${command.toUpperCase()} under withTimeout(…, ${budget})` }],
+    forEachNodeBottomUp(context.files, (node, sf) => {
+      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !ts.isIdentifier(node.expression.name)) return;
+      const command = node.expression.name.text;
+      const simple = SIMPLE_COMMANDS.has(command);
+      const scan = SCAN_COMMANDS.has(command);
+      const blocking = BLOCKING_COMMANDS.has(command);
+      if (!simple && !scan && !blocking) return;
+      const receiver = node.expression.expression;
+      if (!isIoredisClientType(checker.getTypeAtLocation(receiver))) return;
+      if (isWrapped(node, checker) || clientHasCommandTimeout(checker, receiver)) return;
+      if (blocking) {
+        stops.push({
+          file: sf.fileName, pos: node.getStart(sf),
+          reason: `blocking command ${command.toUpperCase()} keeps its own timeout argument; run it on a dedicated connection (the RedisManager's blocking pool) rather than under a command budget`,
         });
-      };
-      visit(sf);
-    }
+        return;
+      }
+      const budget = scan ? DEFAULT_BUDGETS.redisScan : DEFAULT_BUDGETS.redis;
+      const local = planner.importLocal(sf, '@asyncguard/runtime', 'withTimeout');
+      const start = node.getStart(sf);
+      chains.push({
+        transform: 'redis-timeouts',
+        edits: [
+          insertion(sf.fileName, start, `${local}(`, prefixRank(node.end + 1)),
+          insertion(sf.fileName, node.end, `, ${budget})`, suffixRank(start - 1)),
+        ],
+        needs: [{ kind: 'import', file: sf.fileName, module: '@asyncguard/runtime', name: 'withTimeout', local }],
+        changes: [{ file: sf.fileName, pos: start, description: `${command.toUpperCase()} under withTimeout(…, ${budget})` }],
+      });
+    });
     return { chains, stops };
   },
 };
