@@ -2,6 +2,7 @@
 // user would load it: run `pnpm lint`, which builds first).
 import asyncguard from '@asyncguard/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import { NO_FOREIGN_SRC, RUNTIME_SRC, restrict, under } from './eslint.boundaries.js';
 
 export default tseslint.config(
   {
@@ -23,11 +24,22 @@ export default tseslint.config(
   {
     // Tests, benchmarks and scripts block, open raw clients and skip budgets on purpose: they
     // provoke and measure exactly what the rules forbid in services.
-    files: ['**/*.test.ts', '**/*TestSupport.ts', 'bench/**', '**/scripts/**', '**/tests/**', 'examples/*/src/behaviour/**'],
+    files: ['**/*.test.ts', 'bench/**', '**/scripts/**', '**/tests/**', 'examples/*/src/behaviour/**'],
     rules: {
       '@asyncguard/no-blocking-in-async': 'off',
       '@asyncguard/require-timeout': 'off',
       '@asyncguard/no-redis-client-per-call': 'off',
     },
+  },
+  {
+    // Root scripts/ are the repo's own tooling (the demo starts the examples from their sources).
+    files: under(['packages', 'examples', 'bench', 'tests']),
+    rules: restrict(NO_FOREIGN_SRC),
+  },
+  {
+    // Later entries replace a rule's options, so this one repeats NO_FOREIGN_SRC.
+    files: under(['packages/runtime/src']),
+    ignores: ['**/*.test.ts'],
+    rules: restrict(RUNTIME_SRC),
   },
 );

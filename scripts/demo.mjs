@@ -10,12 +10,12 @@ const PACKAGES = ['runtime', 'eslint-plugin', 'codemod', 'testkit'];
 const tty = process.stdout.isTTY === true;
 const began = performance.now();
 
-/** `pnpm -r build` of packages/*, its log kept in memory; resolves with the exit code. */
+/** The root `build` script (runtime first, then the other packages), its log kept in memory; resolves with the exit code. */
 function build(onDone) {
   // Under `pnpm demo`, npm_execpath is pnpm's own script; run directly, `pnpm` from PATH.
   const pnpm = process.env.npm_execpath;
   const [command, prefix] = pnpm !== undefined && /\.c?js$/.test(pnpm) ? [process.execPath, [pnpm]] : ['pnpm', []];
-  const child = spawn(command, [...prefix, '-r', '--filter', './packages/*', 'run', 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...prefix, 'run', 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const read = (chunk) => {
     log += chunk;

@@ -25,7 +25,7 @@ import autocannon, { type Request, type Result } from 'autocannon';
 import { Redis } from 'ioredis';
 import { ChaosProxy, startRedisServer } from '@asyncguard/testkit';
 import { DEFAULT_BUDGETS } from '@asyncguard/runtime';
-import { SAMPLE_DOCUMENTS_DIR, syntheticCorpus, TOPICS } from '../../examples/kb-shared/src/index.ts';
+import { SAMPLE_DOCUMENTS_DIR, syntheticCorpus, TOPICS } from '@asyncguard-examples/kb-shared';
 import { startServiceProcess, type ServiceProcess } from '../../scripts/lib/startServiceProcess.ts';
 import { fmt, median, table } from './stats.ts';
 

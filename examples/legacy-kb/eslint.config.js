@@ -7,6 +7,7 @@
 // registers its caller's directory as a tsconfig root, and a second root (besides the repo's)
 // leaves the parser unable to infer one for every other file in the repo.
 import tseslint from 'typescript-eslint';
+import { FILES, NO_FOREIGN_SRC, restrict } from '../../eslint.boundaries.js';
 
 export default [
   { ignores: ['**/node_modules/**'] },
@@ -16,4 +17,6 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // The repo's package boundaries (no other package's src/) hold here too.
+  { files: FILES, rules: restrict(NO_FOREIGN_SRC) },
 ];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureProject, listFiles, runScenario, scenarios, type Scenario } from './fixtureHarness.js';
+import { fixtureProject, listFiles, runScenario, scenarios, type Scenario } from './support/fixtureHarness.js';
 
 /**
  * Every folder tests/fixtures/<scenario>/ holds input/, output/ and scenario.json. The codemod

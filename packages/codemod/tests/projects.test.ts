@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { CodemodInputError, runCodemod } from '../src/index.js';
-import { listFiles } from './fixtureHarness.js';
+import { listFiles } from './support/fixtureHarness.js';
 import { copyProject, PROJECTS, projectScenarios, type ProjectScenario } from './projectHarness.js';
 import { capture } from './tempProject.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodemodInputError, runCodemod, type TransformId } from '../src/index.js';
-import { FIXTURES } from './fixtureHarness.js';
+import { FIXTURES } from './support/fixtureHarness.js';
 
 describe('runCodemod input checks', () => {
   it('names an unknown transform', async () => {

@@ -4,7 +4,7 @@ import { CircuitBreaker, type CircuitState } from './CircuitBreaker.js';
 import { compose } from './compose.js';
 import { CircuitOpenError, isCircuitOpenError } from './errors/CircuitOpenError.js';
 import { TimeoutError } from './errors/TimeoutError.js';
-import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../tests/support/expectNoLeaks.js';
 import { timeoutPolicy } from './timeoutPolicy.js';
 
 expectNoLeakedResources();

@@ -6,7 +6,7 @@ import { compose } from './compose.js';
 import { CircuitOpenError } from './errors/CircuitOpenError.js';
 import { TimeoutError } from './errors/TimeoutError.js';
 import { type RetryContext, retryPolicy } from './retry.js';
-import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../tests/support/expectNoLeaks.js';
 import { timeoutPolicy } from './timeoutPolicy.js';
 
 expectNoLeakedResources();

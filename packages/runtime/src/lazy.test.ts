@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { isLazyDisposedError } from './errors/LazyDisposedError.js';
 import { lazy } from './lazy.js';
-import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../tests/support/expectNoLeaks.js';
 
 expectNoLeakedResources();
 

@@ -2,11 +2,11 @@ import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTimeoutError, TimeoutError } from './errors/TimeoutError.js';
 import { closeOffloadPool, offload, OffloadPool } from './offload.js';
-import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../tests/support/expectNoLeaks.js';
 
 expectNoLeakedResources();
 
-const fixture = new URL('./test-support/offload-fixture.mjs', import.meta.url);
+const fixture = new URL('../tests/support/offload-fixture.mjs', import.meta.url);
 // Functions sent to a worker can't use `import()` here: Vite rewrites it in test files.
 const workerThreadId = (): number => process.getBuiltinModule('node:worker_threads').threadId;
 

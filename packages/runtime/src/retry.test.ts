@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { CircuitOpenError } from './errors/CircuitOpenError.js';
 import { retry, retryPolicy } from './retry.js';
-import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../tests/support/expectNoLeaks.js';
 
 expectNoLeakedResources();
 

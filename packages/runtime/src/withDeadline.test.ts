@@ -1,4 +1,4 @@
-import { rejection } from './redis/testing/faultHarness.js';
+import { rejection } from '../tests/support/faultHarness.js';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bulkhead } from './Bulkhead.js';
@@ -6,7 +6,7 @@ import { isTimeoutError, type TimeoutError } from './errors/TimeoutError.js';
 import { lazy } from './lazy.js';
 import { OffloadPool } from './offload.js';
 import { retry } from './retry.js';
-import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../tests/support/expectNoLeaks.js';
 import { timeoutPolicy } from './timeoutPolicy.js';
 import { currentSignal, remainingBudget, withDeadline } from './withDeadline.js';
 import { withTimeout } from './withTimeout.js';

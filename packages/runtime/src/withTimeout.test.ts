@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { CallContext } from './CallContext.js';
 import { isTimeoutError, TimeoutError } from './errors/TimeoutError.js';
-import { expectNoLeakedResources } from './test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../tests/support/expectNoLeaks.js';
 import { withTimeout } from './withTimeout.js';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});

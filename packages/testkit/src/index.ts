@@ -31,6 +31,8 @@ export type { RespLimits } from './redis/proxy/respScan.js';
 export type { Toxic, ToxicType, ToxicStream, ResolvedToxic, LatencyToxic, BandwidthToxic, SlowCloseToxic, TimeoutToxic, ResetPeerToxic, SlicerToxic, LimitDataToxic } from './redis/proxy/ToxicSpec.js';
 export { startRedisCluster, RedisClusterStartError } from './redis/startRedisCluster.js';
 export type { RedisCluster, RedisClusterNode, RedisClusterOptions } from './redis/startRedisCluster.js';
+export { startRedisSentinel, RedisSentinelStartError } from './redis/startRedisSentinel.js';
+export type { RedisSentinel, RedisSentinelOptions, RedisAddress } from './redis/startRedisSentinel.js';
 export { sendRedisCommand } from './redis/sendRedisCommand.js';
 export { exploreInterleavings, InterleavingFailure } from './race/exploreInterleavings.js';
 export type { ExploreInterleavingsOptions } from './race/exploreInterleavings.js';

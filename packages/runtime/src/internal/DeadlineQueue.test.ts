@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { expectNoLeakedResources } from '../test-support/expectNoLeaks.js';
+import { expectNoLeakedResources } from '../../tests/support/expectNoLeaks.js';
 import { cancelDeadline, type DeadlineEntry, deadlineListCount, scheduleDeadline } from './DeadlineQueue.js';
 
 expectNoLeakedResources();

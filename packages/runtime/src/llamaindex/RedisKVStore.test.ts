@@ -1,10 +1,10 @@
+import { HashEmbedding } from '@asyncguard/testkit/llamaindex';
 import { describeWithRedis, useRedisServer } from '@asyncguard/testkit/vitest';
 import { Document, KVDocumentStore, KVIndexStore, Settings, storageContextFromDefaults, VectorStoreIndex } from 'llamaindex';
 import { afterEach, expect, it } from 'vitest';
 import { createRedisManager } from '../redis/getRedisManager.js';
 import type { RedisManager } from '../redis/RedisManager.js';
 import { RedisKVStore } from './RedisKVStore.js';
-import { LetterEmbedding } from './testing/LetterEmbedding.js';
 
 describeWithRedis('RedisKVStore', () => {
   const server = useRedisServer();
@@ -38,7 +38,7 @@ describeWithRedis('RedisKVStore', () => {
       new Document({ text: 'Redis budgets bound every command to two seconds', id_: 'doc-redis' }),
       new Document({ text: 'LlamaIndex retrieval runs under the search budget', id_: 'doc-llama' }),
     ];
-    await Settings.withEmbedModel(new LetterEmbedding(), async () => {
+    await Settings.withEmbedModel(new HashEmbedding(), async () => {
       const kv = new RedisKVStore(make(), { namespace: 'kb' });
       // Distinct namespaces: both stores default to the same one and would share a collection.
       const storageContext = await storageContextFromDefaults({ docStore: new KVDocumentStore(kv, 'docstore'), indexStore: new KVIndexStore(kv, 'index_store') });

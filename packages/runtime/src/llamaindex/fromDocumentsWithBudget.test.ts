@@ -1,8 +1,20 @@
+import { HashEmbedding } from '@asyncguard/testkit/llamaindex';
 import { Document, Settings } from 'llamaindex';
 import { describe, expect, it } from 'vitest';
 import { isTimeoutError } from '../errors/TimeoutError.js';
 import { fromDocumentsWithBudget } from './fromDocumentsWithBudget.js';
-import { LetterEmbedding } from './testing/LetterEmbedding.js';
+
+/** testkit's deterministic embedding, answering only after `delayMs` (a slow model). */
+class SlowHashEmbedding extends HashEmbedding {
+  constructor(private readonly delayMs: number) {
+    super();
+  }
+
+  override async getTextEmbedding(text: string): Promise<number[]> {
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return super.getTextEmbedding(text);
+  }
+}
 
 const docs = (): Document[] => [
   new Document({ text: 'the manager fails fast when redis is down', id_: 'a' }),
@@ -11,7 +23,7 @@ const docs = (): Document[] => [
 
 describe('fromDocumentsWithBudget', () => {
   it('builds a VectorStoreIndex within the budget', async () => {
-    await Settings.withEmbedModel(new LetterEmbedding(), async () => {
+    await Settings.withEmbedModel(new HashEmbedding(), async () => {
       const index = await fromDocumentsWithBudget(docs(), undefined, { budgetMs: 5000 });
       const hits = await index.asRetriever({ similarityTopK: 1 }).retrieve({ query: 'indexing budget' });
       expect(hits[0]?.node.sourceNode?.nodeId).toBe('b');
@@ -19,7 +31,7 @@ describe('fromDocumentsWithBudget', () => {
   });
 
   it('rejects with TimeoutError when embedding is slower than the indexing budget', async () => {
-    await Settings.withEmbedModel(new LetterEmbedding(200), async () => {
+    await Settings.withEmbedModel(new SlowHashEmbedding(200), async () => {
       const started = performance.now();
       const error = await fromDocumentsWithBudget(docs(), undefined, { budgetMs: 50 }).catch((e: unknown) => e);
       expect(isTimeoutError(error)).toBe(true);

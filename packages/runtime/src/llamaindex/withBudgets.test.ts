@@ -1,10 +1,10 @@
+import { HashEmbedding } from '@asyncguard/testkit/llamaindex';
 import { BaseRetriever, Document, type NodeWithScore, type QueryBundle, Settings, TextNode, VectorStoreIndex } from 'llamaindex';
 import { describe, expect, it } from 'vitest';
 import { isTimeoutError } from '../errors/TimeoutError.js';
 import type { Logger } from '../Logger.js';
 import { withDeadline } from '../withDeadline.js';
 import { withBudgets } from './withBudgets.js';
-import { LetterEmbedding } from './testing/LetterEmbedding.js';
 
 class SlowRetriever extends BaseRetriever {
   readonly label = 'slow';
@@ -54,7 +54,7 @@ describe('withBudgets', () => {
   });
 
   it('bounds query() by the llamaindex budget and retrieve() by the search budget, separately', async () => {
-    await Settings.withEmbedModel(new LetterEmbedding(), async () => {
+    await Settings.withEmbedModel(new HashEmbedding(), async () => {
       const index = await VectorStoreIndex.fromDocuments([new Document({ text: 'budgets keep calls bounded' })]);
       const retriever = index.asRetriever({ similarityTopK: 1 });
       // A query engine whose answer takes 200 ms (an LLM would); retrieval is real and fast.

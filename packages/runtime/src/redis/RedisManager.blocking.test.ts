@@ -4,7 +4,7 @@ import { isBulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
 import type { RedisManagerOptions } from './RedisManagerOptions.js';
-import { handleSnapshot, sleep, timed, waitFor } from './testing/faultHarness.js';
+import { handleSnapshot, sleep, timed, waitFor } from '../../tests/support/faultHarness.js';
 
 describeWithRedis('RedisManager blocking commands and pub/sub', () => {
   const server = useRedisServer();

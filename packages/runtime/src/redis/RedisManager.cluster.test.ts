@@ -11,7 +11,7 @@ import { isRedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { isTimeoutError } from '../errors/TimeoutError.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
-import { captureUnhandled, sleep, timed } from './testing/faultHarness.js';
+import { captureUnhandled, sleep, timed } from '../../tests/support/faultHarness.js';
 
 const BUDGET = 500;
 const SLACK = 500;

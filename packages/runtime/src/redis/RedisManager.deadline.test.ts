@@ -12,7 +12,7 @@ import { isTimeoutError, type TimeoutError } from '../errors/TimeoutError.js';
 import { withDeadline } from '../withDeadline.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
-import { captureUnhandled, handleSnapshot, rejection, sleep } from './testing/faultHarness.js';
+import { captureUnhandled, handleSnapshot, rejection, sleep } from '../../tests/support/faultHarness.js';
 
 
 describeWithRedis('RedisManager under an ambient deadline', () => {

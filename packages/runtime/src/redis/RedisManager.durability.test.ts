@@ -6,7 +6,7 @@ import { startRedisServer } from '@asyncguard/testkit';
 import { describeWithRedis } from '@asyncguard/testkit/vitest';
 import { expect, it } from 'vitest';
 import { createRedisManager } from './getRedisManager.js';
-import { captureUnhandled, waitFor } from './testing/faultHarness.js';
+import { captureUnhandled, waitFor } from '../../tests/support/faultHarness.js';
 
 /** A ceiling for waits on events, far above what they take: not a timing claim. */
 const EVENTUALLY = 20_000;

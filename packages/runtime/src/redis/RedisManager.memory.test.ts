@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect, it } from 'vitest';
 import { createRedisManager } from './getRedisManager.js';
-import { captureUnhandled, sleep } from './testing/faultHarness.js';
+import { captureUnhandled, sleep } from '../../tests/support/faultHarness.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

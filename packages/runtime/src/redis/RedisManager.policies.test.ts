@@ -12,7 +12,7 @@ import { isTimeoutError } from '../errors/TimeoutError.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
 import type { RedisManagerOptions } from './RedisManagerOptions.js';
-import { captureUnhandled, sleep, timed } from './testing/faultHarness.js';
+import { captureUnhandled, sleep, timed } from '../../tests/support/faultHarness.js';
 
 describeWithRedis('RedisManager policies (command-level faults)', () => {
   const server = useRedisServer();

@@ -12,8 +12,8 @@ import { isRedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { isTimeoutError } from '../errors/TimeoutError.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
-import { captureUnhandled, handleSnapshot, sleep, timed, waitFor } from './testing/faultHarness.js';
-import { type LoadResult, loadLoop } from './testing/loadLoop.js';
+import { captureUnhandled, handleSnapshot, sleep, timed, waitFor } from '../../tests/support/faultHarness.js';
+import { type LoadResult, loadLoop } from '../../tests/support/loadLoop.js';
 
 const BUDGET = 300;
 const SLACK = 500;

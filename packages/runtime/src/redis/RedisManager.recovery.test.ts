@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { isCircuitOpenError } from '../errors/CircuitOpenError.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
-import { captureUnhandled, handleSnapshot, timed, waitFor } from './testing/faultHarness.js';
+import { captureUnhandled, handleSnapshot, timed, waitFor } from '../../tests/support/faultHarness.js';
 
 const RESET = 60_000;
 /** A ceiling for waits on events, far above what they take: not a timing claim. */

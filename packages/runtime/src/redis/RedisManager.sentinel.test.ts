@@ -3,15 +3,14 @@
  * The manager finds the master through the sentinel, and after the master is killed with
  * SIGKILL it follows the failover to the promoted replica; every call settles in time.
  */
-import { startRedisServer, type RedisServer } from '@asyncguard/testkit';
+import { startRedisSentinel, startRedisServer, type RedisSentinel, type RedisServer } from '@asyncguard/testkit';
 import { describeWithRedis } from '@asyncguard/testkit/vitest';
 import { expect, it } from 'vitest';
 import { isCircuitOpenError } from '../errors/CircuitOpenError.js';
 import { isRedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { isTimeoutError } from '../errors/TimeoutError.js';
 import { createRedisManager } from './getRedisManager.js';
-import { captureUnhandled, handleSnapshot, sleep, timed } from './testing/faultHarness.js';
-import { startSentinel, type TestSentinel } from './testing/startSentinel.js';
+import { captureUnhandled, handleSnapshot, sleep, timed } from '../../tests/support/faultHarness.js';
 
 const BUDGET = 500;
 const SLACK = 500;
@@ -22,11 +21,11 @@ describeWithRedis('RedisManager through Redis Sentinel', () => {
     const handles = handleSnapshot();
     let master: RedisServer | undefined;
     let replica: RedisServer | undefined;
-    let sentinel: TestSentinel | undefined;
+    let sentinel: RedisSentinel | undefined;
     try {
       master = await startRedisServer();
       replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
-      sentinel = await startSentinel(master);
+      sentinel = await startRedisSentinel({ master });
       const manager = createRedisManager({
         sentinel: { sentinels: [{ host: sentinel.host, port: sentinel.port }], name: sentinel.masterName },
         budgets: { redis: BUDGET },

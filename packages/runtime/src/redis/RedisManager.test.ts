@@ -5,7 +5,7 @@ import type { Logger } from '../Logger.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
 import type { RedisManagerOptions } from './RedisManagerOptions.js';
-import { handleSnapshot } from './testing/faultHarness.js';
+import { handleSnapshot } from '../../tests/support/faultHarness.js';
 
 describeWithRedis('RedisManager against a real redis-server', () => {
   const server = useRedisServer();

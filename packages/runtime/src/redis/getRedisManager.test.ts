@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllRedisManagers, createRedisManager, getRedisManager } from './getRedisManager.js';
-import { handleSnapshot } from './testing/faultHarness.js';
+import { handleSnapshot } from '../../tests/support/faultHarness.js';
 
 describe('getRedisManager registry', () => {
   afterEach(async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { FaultSpecError } from '../faults/FaultSpecError.js';
 import { FaultPlan } from '../faults/FaultPlan.js';
 import { createFaultyRedis, type FaultyRedis } from './createFaultyRedis.js';
-import { watchTimers } from './proxy/proxyTestSupport.js';
+import { watchTimers } from '../../tests/support/proxyTestSupport.js';
 
 const clients: FaultyRedis[] = [];
 function client(...args: Parameters<typeof createFaultyRedis>): FaultyRedis {

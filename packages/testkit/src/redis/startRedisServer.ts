@@ -61,7 +61,8 @@ export class RedisServerStartError extends Error {
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
+/** Kills `child` when this process exits, in case a test forgot to stop it. Internal (launchers only). */
+export function trackChild(child: ChildProcess): void {
   live.add(child);
   child.once('exit', () => live.delete(child));
   if (!exitHookInstalled) {

@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultSpecError } from '../../faults/FaultSpecError.js';
 import { ChaosProxy } from './ChaosProxy.js';
-import { cleanUpProxies, startProxy, until } from './proxyTestSupport.js';
+import { cleanUpProxies, startProxy, until } from '../../../tests/support/proxyTestSupport.js';
 
 /** A stand-in server that answers the n-th PING it reads with `replies[n]`. */
 async function scriptedServer(replies: readonly Buffer[]): Promise<{ server: Server; port: number }> {

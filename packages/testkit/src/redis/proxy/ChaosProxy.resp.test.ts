@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { ReplyError } from 'ioredis';
 import { expect } from 'vitest';
 import { describeWithRedis, useRedisServer } from '../../vitest/redis.js';
-import { cleanUpProxies, elapsed, redisThrough, startProxy, until } from './proxyTestSupport.js';
+import { cleanUpProxies, elapsed, redisThrough, startProxy, until } from '../../../tests/support/proxyTestSupport.js';
 
 async function elapsedValue<T>(work: () => Promise<T>): Promise<{ value: T; slow: boolean }> {
   const started = performance.now();

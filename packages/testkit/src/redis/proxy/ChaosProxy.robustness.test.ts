@@ -3,7 +3,7 @@ import { expect, onTestFinished } from 'vitest';
 import { seededRandom } from '../../faults/seededRandom.js';
 import { freePort, startRedisServer } from '../startRedisServer.js';
 import { describeWithRedis, useRedisServer } from '../../vitest/redis.js';
-import { cleanUpProxies, redisThrough, startProxy, until, watchTimers } from './proxyTestSupport.js';
+import { cleanUpProxies, redisThrough, startProxy, until, watchTimers } from '../../../tests/support/proxyTestSupport.js';
 
 /** Reproducible garbage: the same bytes on every run. */
 function garbage(seed: number, length: number): Buffer {

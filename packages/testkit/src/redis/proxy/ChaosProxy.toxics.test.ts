@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { describeWithRedis, useRedisServer } from '../../vitest/redis.js';
 import { FaultSpecError } from '../../faults/FaultSpecError.js';
 import { ChaosProxy } from './ChaosProxy.js';
-import { cleanUpProxies, elapsed, redisThrough, startProxy, until } from './proxyTestSupport.js';
+import { cleanUpProxies, elapsed, redisThrough, startProxy, until } from '../../../tests/support/proxyTestSupport.js';
 
 it('rejects bad toxics and options with a FaultSpecError naming the attribute', () => {
   const proxy = new ChaosProxy({ upstream: { port: 6390 }, seed: 1 });

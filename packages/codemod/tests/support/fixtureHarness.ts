@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Project } from 'ts-morph';
-import { runCodemod, type CodemodOptions, type CodemodReport, type TransformId } from '../src/index.js';
+import { runCodemod, type CodemodOptions, type CodemodReport, type TransformId } from '../../src/index.js';
 
-export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /** What a scenario's `scenario.json` may say besides its input/output folders. */
 export interface ScenarioSpec {

@@ -1,7 +1,7 @@
 // Helpers shared by the ChaosProxy tests (not part of the public API).
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterEach } from 'vitest';
-import { ChaosProxy, type ChaosProxyOptions } from './ChaosProxy.js';
+import { ChaosProxy, type ChaosProxyOptions } from '../../src/redis/proxy/ChaosProxy.js';
 
 const proxies: ChaosProxy[] = [];
 const clients: Redis[] = [];

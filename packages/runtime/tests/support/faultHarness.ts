@@ -2,7 +2,7 @@
  * Helpers for the RedisManager's real-server tests: settle timing, unhandled-rejection capture
  * and a handle-leak check. Test-only (not exported from the package).
  */
-import { activeResources, grownResources } from '../../test-support/expectNoLeaks.js';
+import { activeResources, grownResources } from './expectNoLeaks.js';
 
 export interface Settled<T> {
   ok: boolean;

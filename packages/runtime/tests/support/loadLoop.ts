@@ -1,4 +1,4 @@
-import type { RedisManager } from '../RedisManager.js';
+import type { RedisManager } from '../../src/index.js';
 import { type Settled, timed } from './faultHarness.js';
 
 export interface LoadResult extends Settled<unknown> {
