@@ -14,7 +14,18 @@ import { blockingTimeoutMs } from './blockingTimeoutMs.js';
 import { closeIoredisClient, destroyStream, isCluster } from './closeIoredisClient.js';
 import { commandKind, isBlockingInvocation, usesScanBudget } from './commandKinds.js';
 import { createIoredisClient, type IoredisClient, type IoredisModule, loadIoredis } from './createIoredisClient.js';
-import type { RedisBlockingCallOptions, RedisCallOptions } from './RedisCallOptions.js';
+import { rejectUnknownKeys } from '../internal/rejectUnknownKeys.js';
+import {
+  BLOCKING_CALL_OPTION_KEYS,
+  CALL_OPTION_KEYS,
+  CLOSE_OPTION_KEYS,
+  callOptionsError,
+  type RedisBlockingCallOptions,
+  type RedisCallOptions,
+  type RedisCloseOptions,
+  SCAN_ITERATOR_OPTION_KEYS,
+  type ScanIteratorOptions,
+} from './RedisCallOptions.js';
 import { createRedisCommands, createSafeRedisCommands, type RedisCommands, type SafeRedisCommands } from './RedisCommands.js';
 import { RedisBreaker } from './RedisBreaker.js';
 import { type RedisMessageListener, RedisSubscriber, type RedisSubscription } from './RedisSubscriber.js';
@@ -25,6 +36,7 @@ import { redactCredentials, redactError } from './redactCredentials.js';
 import { deadlineRefusal, MIN_COMMAND_BUDGET_MS } from './deadlineRefusal.js';
 
 export type { RedisMessageListener, RedisSubscription } from './RedisSubscriber.js';
+export type { RedisCloseOptions, ScanIteratorOptions } from './RedisCallOptions.js';
 
 /** Listener signatures of {@link RedisManager.on}. */
 export interface RedisManagerEvents {
@@ -32,20 +44,6 @@ export interface RedisManagerEvents {
   health: (change: RedisHealthChange) => void;
   /** The breaker changed state. */
   breaker: (state: 'closed' | 'open' | 'half-open') => void;
-}
-
-export interface RedisCloseOptions {
-  /** How long to wait for in-flight commands before cutting them. Default 2000 ms. */
-  drainMs?: number;
-}
-
-export interface ScanIteratorOptions {
-  /** COUNT hint per SCAN step. Default 100. */
-  count?: number;
-  /** Only keys of this type. */
-  type?: string;
-  /** Budget per SCAN step. Default: the `redisScan` budget. */
-  stepBudgetMs?: number;
 }
 
 type ConnState = 'idle' | 'connecting' | 'ready' | 'down' | 'closed';
@@ -246,7 +244,10 @@ export class RedisManager implements AsyncDisposable {
     if (kind === 'subscribe') {
       return Promise.reject(new TypeError(`RedisManager.call: ${name.toUpperCase()} needs a dedicated connection; use manager.subscribe()`));
     }
-    if (kind === 'blocking' && isBlockingInvocation(name, args)) {
+    const blocking = kind === 'blocking' && isBlockingInvocation(name, args);
+    const invalid = callOptionsError(options, blocking ? BLOCKING_CALL_OPTION_KEYS : CALL_OPTION_KEYS, name);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    if (blocking) {
       let blockMs: number;
       try {
         blockMs = blockingTimeoutMs(name, args);
@@ -308,6 +309,8 @@ export class RedisManager implements AsyncDisposable {
    * its own budget; the key prefix, if any, is applied to the pattern and removed from the keys.
    */
   async *scanIterator(pattern = '*', options: ScanIteratorOptions = {}): AsyncGenerator<string, void, undefined> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('scanIterator: options must be an object');
+    rejectUnknownKeys(options, SCAN_ITERATOR_OPTION_KEYS, 'scanIterator');
     const count = options.count ?? 100;
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`scanIterator: count must be a positive integer, got ${String(count)}`);
     const stepBudget = options.stepBudgetMs === undefined ? this.budgets.redisScan : assertBudget(options.stepBudgetMs, 'scanIterator: stepBudgetMs');
@@ -358,6 +361,8 @@ export class RedisManager implements AsyncDisposable {
    * sockets are closed and no timer of the manager is left. Safe to call twice.
    */
   close(options: RedisCloseOptions = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('RedisManager.close: options must be an object');
+    rejectUnknownKeys(options, CLOSE_OPTION_KEYS, 'RedisManager.close');
     const drainMs = options.drainMs === undefined ? 2000 : assertBudget(options.drainMs, 'RedisManager.close: drainMs');
     this.closePromise ??= this.shutdown(drainMs);
     return this.closePromise;
@@ -968,6 +973,8 @@ export class RedisManager implements AsyncDisposable {
     const operation = `redis.${kind}`;
     const started = performance.now();
     if (typeof build !== 'function') throw new TypeError(`${kind}: build must be a function that queues commands`);
+    const invalid = callOptionsError(options, CALL_OPTION_KEYS, kind);
+    if (invalid !== undefined) throw invalid;
     const budgetMs = options?.budgetMs === undefined ? this.budgets.redis : assertBudget(options.budgetMs, `${operation} budgetMs`);
     try {
       await this.whenReady(budgetMs, operation);
