@@ -408,9 +408,8 @@ export class RedisCommandPath implements PendingCallHost, CommandExecutor {
   // ---------------------------------------------------------------------------------------------
   // Closing (the manager's close() runs these in order)
 
-  /** Refuses the calls waiting for a slot (never sent) and stops pending retries. */
+  /** Refuses the calls waiting for a slot: they were never sent. */
   refuseWaiting(now: number): void {
-    this.closing = true;
     for (const call of this.slotQueue.splice(0)) {
       call.phase = Phase.Done;
       cancelDeadline(call);

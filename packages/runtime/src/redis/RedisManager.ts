@@ -87,7 +87,8 @@ export class RedisManager implements AsyncDisposable {
     this.stats_ = new RedisStatsRecorder(this.name, this.options.meter);
     const b = this.options.breaker;
     this.breaker = b === false ? undefined : new RedisBreaker(b, this.options.breakerConsecutiveOnly, this.options.breakerHalfOpenOnPing, (state) => this.onBreakerChange(state));
-    // Dependencies point one way: everything takes the connection; the connection knows none of them.
+    // Dependencies point one way: the monitor, the pool, the command path and the subscriber take
+    // the connection; it knows only the ConnectionObserver interface the monitor implements.
     this.connection = new RedisConnection(this.options, this.log);
     this.monitor = new RedisHealthMonitor(this.connection, this.breaker, this.options, this.log);
     this.connection.observer = this.monitor;
@@ -311,6 +312,8 @@ export class RedisManager implements AsyncDisposable {
   private async shutdown(drainMs: number): Promise<void> {
     this._onClose?.();
     this.monitor.stop();
+    // New calls are refused, nothing is retried, reconnected or replaced any more.
+    this.path.closing = true;
     this.connection.closing = true;
     // Calls waiting for a slot or a connection were never sent: refuse them now.
     this.path.refuseWaiting(performance.now());
