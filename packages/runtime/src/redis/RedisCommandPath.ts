@@ -4,10 +4,8 @@ import { assertBudget } from '../budgets.js';
 import { BulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
-import type { CallOutcome } from '../errors/brand.js';
 import { liveDeadline, scheduleWithin } from '../internal/AmbientDeadline.js';
 import { cancelDeadline } from '../internal/DeadlineQueue.js';
-import { withTimeout } from '../withTimeout.js';
 import type { BlockingPool } from './BlockingPool.js';
 import { commandKind, usesScanBudget } from './commandKinds.js';
 import type { IoredisClient, IoredisModule } from './createIoredisClient.js';
@@ -33,8 +31,8 @@ const RAW_COMMAND_OPTIONS = { replyEncoding: 'utf8' } as const;
  * bound on work in flight; it is sent at once on a ready connection, else waits (bounded) for
  * one or fails fast while Redis is down; reads retry with jittered backoff inside the same
  * budget; a failure settles as a typed error or the call's fallback. Also the non-hot paths that
- * share the breaker and the stats: blocking commands on the pool, and `timed` operations
- * (pipelines, SUBSCRIBE, cluster SCAN steps). The manager owns it and closes it. @internal
+ * share the breaker and the stats: blocking commands on the pool. The manager owns it and closes
+ * it. @internal
  */
 export class RedisCommandPath implements PendingCallHost, CommandExecutor {
   /** Calls admitted and not yet settled. */
@@ -373,35 +371,6 @@ export class RedisCommandPath implements PendingCallHost, CommandExecutor {
       const fallback = options?.fallback;
       if (fallback === undefined || aborted) throw error;
       return this.useFallback(name, error, fallback);
-    }
-  }
-
-  /** Runs `fn` under `budgetMs` through the breaker, recording stats (non-hot paths). */
-  async timed<T>(fn: () => Promise<T>, budgetMs: number, operation: string, outcome: CallOutcome = 'unknown'): Promise<T> {
-    const started = performance.now();
-    if (this.breaker !== undefined && !this.breaker.tryPass()) {
-      this.stats.record('circuitOpen', 0);
-      throw this.breaker.openError(operation);
-    }
-    try {
-      const value = await withTimeout(fn, budgetMs, { operation, outcome });
-      this.breaker?.success();
-      this.stats.record('ok', performance.now() - started);
-      return value;
-    } catch (err) {
-      const isReply = err instanceof Error && err.name === 'ReplyError';
-      if (isReply) {
-        this.breaker?.success();
-        this.stats.record('replyError', performance.now() - started);
-        throw err;
-      }
-      this.breaker?.failure();
-      if (err instanceof TimeoutError) {
-        this.stats.record('timeout', performance.now() - started);
-        throw err;
-      }
-      this.stats.record('unavailable', performance.now() - started);
-      throw unavailableError(operation, err, outcome, this.options.secrets);
     }
   }
 

@@ -27,6 +27,7 @@ import { RedisLog } from './RedisLog.js';
 import { type RedisManagerOptions, type ResolvedRedisManagerOptions, resolveRedisManagerOptions } from './RedisManagerOptions.js';
 import { type RedisManagerStats, RedisStatsRecorder } from './RedisStats.js';
 import { type RedisMessageListener, RedisSubscriber, type RedisSubscription } from './RedisSubscriber.js';
+import { TimedOperations } from './TimedOperations.js';
 import { unavailableError } from './unavailableError.js';
 
 export type { RedisMessageListener, RedisSubscription } from './RedisSubscriber.js';
@@ -69,6 +70,7 @@ export class RedisManager implements AsyncDisposable {
   private readonly log: RedisLog;
   private readonly connection: RedisConnection;
   private readonly path: RedisCommandPath;
+  private readonly ops: TimedOperations;
   private readonly breaker: RedisBreaker | undefined;
   private readonly stats_: RedisStatsRecorder;
   private readonly monitor: RedisHealthMonitor;
@@ -95,7 +97,8 @@ export class RedisManager implements AsyncDisposable {
     this.listeners = { health: this.monitor.listeners, breaker: new Set() };
     this.pool = new BlockingPool(this.connection, this.options.blockingPool.max, this.options.blockingPool.maxWaiting, this.budgets.redis);
     this.path = new RedisCommandPath(this.connection, this.breaker, this.pool, this.stats_, this.log, this.options);
-    this.subscriber = new RedisSubscriber(this.connection, this.path, this.log, this.budgets.redis);
+    this.ops = new TimedOperations(this.breaker, this.stats_, this.options.secrets);
+    this.subscriber = new RedisSubscriber(this.connection, this.ops, this.log, this.budgets.redis);
     this.redis = createRedisCommands(this.path);
     this.safe = createSafeRedisCommands(this.redis, (command, error) => this.log.failure(command, error, 'safe'));
     const gauge = this.options.meter?.createObservableGauge?.('asyncguard.redis.in_flight', { description: 'Redis commands in flight' });
@@ -204,7 +207,7 @@ export class RedisManager implements AsyncDisposable {
       for (const node of client.nodes('master')) {
         let cursor = '0';
         do {
-          const [next, keys] = await this.path.timed(() => node.scan(...(args(cursor) as [string])) as Promise<[string, string[]]>, stepBudget, 'redis.scan');
+          const [next, keys] = await this.ops.timed(() => node.scan(...(args(cursor) as [string])) as Promise<[string, string[]]>, stepBudget, 'redis.scan');
           cursor = next;
           for (const key of keys) yield strip(key);
         } while (cursor !== '0');
@@ -287,7 +290,7 @@ export class RedisManager implements AsyncDisposable {
       const batch = transaction ? client.multi() : client.pipeline();
       build(batch);
       const remaining = Math.max(0, budgetMs - (performance.now() - started));
-      return (await this.path.timed(() => batch.exec() as Promise<unknown>, remaining, operation)) as R;
+      return (await this.ops.timed(() => batch.exec() as Promise<unknown>, remaining, operation)) as R;
     } catch (err) {
       const fallback = options?.fallback;
       if (fallback === undefined) throw err;

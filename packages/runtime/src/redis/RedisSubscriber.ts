@@ -1,6 +1,7 @@
 import type { IoredisClient } from './createIoredisClient.js';
 import type { RedisConnection } from './RedisConnection.js';
 import type { RedisLog } from './RedisLog.js';
+import type { TimedOperations } from './TimedOperations.js';
 import { unavailableError } from './unavailableError.js';
 
 export interface RedisSubscription {
@@ -10,11 +11,6 @@ export interface RedisSubscription {
 }
 
 export type RedisMessageListener = (message: string, channel: string) => void;
-
-/** Runs a subscriber command under the manager's budget, breaker and stats (its command path). @internal */
-export interface TimedRunner {
-  timed<T>(fn: () => Promise<T>, budgetMs: number, operation: string): Promise<T>;
-}
 
 /**
  * Pub/sub on one dedicated subscriber connection (a connection in subscriber mode can run
@@ -29,7 +25,7 @@ export class RedisSubscriber {
 
   constructor(
     private readonly shared: RedisConnection,
-    private readonly runner: TimedRunner,
+    private readonly ops: TimedOperations,
     private readonly log: RedisLog,
     /** The `redis` budget: to connect, SUBSCRIBE and UNSUBSCRIBE. */
     private readonly budgetMs: number,
@@ -50,7 +46,7 @@ export class RedisSubscriber {
     }
     if (fresh.length > 0) {
       try {
-        await this.runner.timed(() => sub.subscribe(...fresh), this.budgetMs, 'redis.subscribe');
+        await this.ops.timed(() => sub.subscribe(...fresh), this.budgetMs, 'redis.subscribe');
       } catch (err) {
         for (const c of channels) this.listeners.get(c)?.delete(listener);
         for (const c of fresh) if (this.listeners.get(c)?.size === 0) this.listeners.delete(c);
@@ -74,7 +70,7 @@ export class RedisSubscriber {
         }
         const s = this.connection;
         if (empty.length > 0 && s !== undefined && s.status === 'ready' && !this.shared.closing) {
-          await this.runner.timed(() => s.unsubscribe(...empty), this.budgetMs, 'redis.unsubscribe');
+          await this.ops.timed(() => s.unsubscribe(...empty), this.budgetMs, 'redis.unsubscribe');
         }
       },
     };
