@@ -1,5 +1,6 @@
 import { isThenable } from './internal/isThenable.js';
 import { type Logger, type LogLevel, silentLogger } from './Logger.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 export interface FallbackOptions {
   /** Where the reason for degrading goes. Default: nowhere. */
@@ -11,6 +12,8 @@ export interface FallbackOptions {
   /** Which errors to degrade on; others are rethrown. Default: all. */
   when?: (error: unknown) => boolean;
 }
+
+const OPTION_KEYS: OptionKeys<FallbackOptions> = { log: true, level: true, operation: true, when: true };
 
 /**
  * Graceful degradation: runs `fn`, and if it fails returns `fallbackValue` (or what
@@ -28,6 +31,7 @@ export function fallback<T, F = T>(
 ): Promise<T | F> {
   if (typeof fn !== 'function') throw new TypeError('fallback: fn must be a function');
   if (typeof options !== 'object' || options === null) throw new TypeError('fallback: options must be an object');
+  rejectUnknownKeys(options, OPTION_KEYS, 'fallback');
   const { log = silentLogger, level = 'warn', operation, when } = options;
   if (typeof log !== 'object' || log === null || typeof log[level] !== 'function') {
     throw new TypeError(`fallback: options.log must be a logger with a ${String(level)}() method`);

@@ -6,11 +6,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Bulkhead } from './Bulkhead.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
+import { fallback } from './fallback.js';
+import { fromDocumentsWithBudget } from './llamaindex/fromDocumentsWithBudget.js';
+import { RedisKVStore } from './llamaindex/RedisKVStore.js';
+import { withBudgets } from './llamaindex/withBudgets.js';
 import { lazy } from './lazy.js';
 import { closeOffloadPool, OffloadPool, offload } from './offload.js';
 import { resolveRedisManagerOptions } from './redis/RedisManagerOptions.js';
 import { retry, retryPolicy } from './retry.js';
 import { timeoutPolicy } from './timeoutPolicy.js';
+import { withDeadline } from './withDeadline.js';
 import { withTimeout } from './withTimeout.js';
 
 const never = (): Promise<never> => new Promise(() => undefined);
@@ -33,6 +38,10 @@ describe('unknown option keys', () => {
     ['OffloadPool', () => new OffloadPool({ threads: 2 } as never), /^OffloadPool: unknown option "threads"/],
     ['offload', () => offload((x: number) => x, [1], { timeoutMs: 5 } as never), /^offload: unknown option "timeoutMs"/],
     ['RedisManager', () => resolveRedisManagerOptions({ healthInterval: 5 } as never), /^RedisManager: unknown option "healthInterval"/],
+    ['withDeadline', () => withDeadline(10, () => 1, { name: 'x' } as never), /^withDeadline: unknown option "name" \(known: operation\)$/],
+    ['fallback', () => fallback(() => 1, 0, { logger: console } as never), /^fallback: unknown option "logger" \(known: log, level, operation, when\)$/],
+    ['withBudgets', () => withBudgets({ retrieve: () => Promise.resolve([]) }, { retrieveTimeoutMs: 5 } as never), /^withBudgets: unknown option "retrieveTimeoutMs" \(known: retrieveMs, queryMs, budgets, name, logger\)$/],
+    ['RedisKVStore', () => new RedisKVStore({ redis: { hget: () => undefined } } as never, { prefix: 'kb' } as never), /^RedisKVStore: unknown option "prefix" \(known: namespace\)$/],
   ])('%s', (_name, make, message) => {
     let error: unknown;
     try {
@@ -44,11 +53,17 @@ describe('unknown option keys', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('fromDocumentsWithBudget rejects (it returns a promise)', async () => {
+    await expect(fromDocumentsWithBudget([], undefined, { timeoutMs: 5 } as never)).rejects.toThrow(/^fromDocumentsWithBudget: unknown option "timeoutMs" \(known: budgetMs, logger\)$/);
+  });
+
   it('still takes every documented key', () => {
     expect(() => new CircuitBreaker({ name: 'b', consecutiveFailures: 2, failureRate: { threshold: 0.5, windowMs: 1000, minimumCalls: 2 }, slowCalls: { durationMs: 5, threshold: 0.5, windowMs: 1000, minimumCalls: 2 }, halfOpenAfterMs: 5, halfOpenTrials: 1, isFailure: () => true })).not.toThrow();
     expect(() => new Bulkhead({ maxConcurrent: 1, maxQueue: 1, queueTimeoutMs: 5, name: 'b', operation: 'op' })).not.toThrow();
     expect(() => timeoutPolicy(10, { operation: 'op', onLateRejection: () => undefined, outcome: 'unknown' })).not.toThrow();
     expect(() => retryPolicy({ maxAttempts: 2, maxElapsedMs: 5, initialDelayMs: 1, maxDelayMs: 2, factor: 2, retryOn: () => true, onRetry: () => undefined, random: Math.random })).not.toThrow();
     expect(() => lazy(never, { initialBackoffMs: 1, maxBackoffMs: 2, dispose: () => undefined, name: 'l' })).not.toThrow();
+    expect(() => withBudgets({ retrieve: () => Promise.resolve([]) }, { retrieveMs: 5, queryMs: 5, name: 'kb', logger: undefined, budgets: undefined })).not.toThrow();
+    expect(() => new RedisKVStore({ redis: { hget: () => undefined } } as never, { namespace: 'kb' })).not.toThrow();
   });
 });

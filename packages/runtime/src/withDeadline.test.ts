@@ -172,7 +172,7 @@ describe('withDeadline: the ambient budget', () => {
     expect(() => withDeadline(2 ** 31, () => 1)).toThrow(RangeError);
     expect(() => withDeadline(10, 'x' as never)).toThrow(/fn must be a function/);
     expect(() => withDeadline(10, () => 1, { operation: 1 as never })).toThrow(/operation must be a string/);
-    expect(() => withDeadline(10, () => 1, { timeout: 5 } as never)).toThrow(/unknown option 'timeout'/);
+    expect(() => withDeadline(10, () => 1, { timeout: 5 } as never)).toThrow(/unknown option "timeout"/);
   });
 });
 

@@ -1,11 +1,14 @@
 import { assertBudget } from './budgets.js';
 import type { GuardedFn } from './CallContext.js';
 import { AmbientDeadline, liveDeadline } from './internal/AmbientDeadline.js';
+import { type OptionKeys, rejectUnknownKeys } from './internal/rejectUnknownKeys.js';
 
 export interface WithDeadlineOptions {
   /** Names the deadline in `TimeoutError`s, e.g. `GET /facts/:id`: the calls it cuts say who set it. */
   operation?: string | undefined;
 }
+
+const OPTION_KEYS: OptionKeys<WithDeadlineOptions> = { operation: true };
 
 /**
  * Runs `fn` under an ambient deadline `ms` milliseconds from now, carried by
@@ -28,9 +31,7 @@ export function withDeadline<T>(ms: number, fn: GuardedFn<T>, options?: WithDead
   let operation: string | undefined;
   if (options !== undefined) {
     if (typeof options !== 'object' || options === null) throw new TypeError('withDeadline: options must be an object');
-    for (const key of Object.keys(options)) {
-      if (key !== 'operation') throw new TypeError(`withDeadline: unknown option '${key}'`);
-    }
+    rejectUnknownKeys(options, OPTION_KEYS, 'withDeadline');
     operation = options.operation;
     if (operation !== undefined && typeof operation !== 'string') throw new TypeError('withDeadline: options.operation must be a string');
   }

@@ -165,7 +165,7 @@ describe('@asyncguard/runtime/fastify: deadlines', () => {
       }
     };
     expect(String(await bad({ defaultMs: -1 }))).toMatch(/options\.defaultMs must not be negative/);
-    expect(String(await bad({ deadline: 5 }))).toMatch(/unknown option 'deadline'/);
+    expect(String(await bad({ deadline: 5 }))).toMatch(/unknown option "deadline"/);
     expect(String(await bad({ timeoutStatusCode: 404 }))).toMatch(/timeoutStatusCode must be a 5xx status/);
     expect(String(await bad({ header: '' }))).toMatch(/options\.header/);
     await expect(

@@ -3,6 +3,7 @@ import { assertBudget, MAX_TIMER_MS } from '../budgets.js';
 import { AmbientDeadline, liveDeadline } from '../internal/AmbientDeadline.js';
 import { isThenable } from '../internal/isThenable.js';
 import { errorReply, type ErrorReplyOptions } from './errorReply.js';
+import { type OptionKeys, rejectUnknownKeys } from '../internal/rejectUnknownKeys.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,7 +36,7 @@ export interface DeadlinePluginOptions extends ErrorReplyOptions {
   errorHandler?: boolean;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['defaultMs', 'header', 'maxMs', 'errorHandler', 'timeoutStatusCode', 'retryAfterSeconds']);
+const OPTION_KEYS: OptionKeys<DeadlinePluginOptions> = { defaultMs: true, header: true, maxMs: true, errorHandler: true, timeoutStatusCode: true, retryAfterSeconds: true };
 const WHOLE_MS = /^\d{1,10}$/;
 const SCOPE = Symbol('asyncguard.deadline');
 
@@ -49,9 +50,7 @@ class BadDeadlineHeaderError extends Error {
 
 function settle(options: DeadlinePluginOptions): Required<Pick<DeadlinePluginOptions, 'errorHandler'>> & DeadlinePluginOptions & { header: string | false } {
   if (typeof options !== 'object' || options === null) throw new TypeError('asyncguard fastify plugin: options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`asyncguard fastify plugin: unknown option '${key}'`);
-  }
+  rejectUnknownKeys(options, OPTION_KEYS, 'asyncguard fastify plugin');
   const { defaultMs, maxMs, header = 'x-request-timeout', errorHandler = true, timeoutStatusCode, retryAfterSeconds } = options;
   if (defaultMs !== undefined) assertBudget(defaultMs, 'asyncguard fastify plugin: options.defaultMs');
   if (maxMs !== undefined) assertBudget(maxMs, 'asyncguard fastify plugin: options.maxMs');

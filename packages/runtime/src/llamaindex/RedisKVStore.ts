@@ -1,10 +1,13 @@
 import { BaseKVStore, DEFAULT_COLLECTION, type StoredValue } from 'llamaindex';
 import type { RedisManager } from '../redis/RedisManager.js';
+import { type OptionKeys, rejectUnknownKeys } from '../internal/rejectUnknownKeys.js';
 
 export interface RedisKVStoreOptions {
   /** Prefix of the Redis keys: each collection is the hash `<namespace>:<collection>`. Default `llamaindex`. */
   namespace?: string;
 }
+
+const OPTION_KEYS: OptionKeys<RedisKVStoreOptions> = { namespace: true };
 
 /**
  * LlamaIndex's `BaseKVStore` on a {@link RedisManager}: every call runs under the manager's
@@ -31,6 +34,7 @@ export class RedisKVStore extends BaseKVStore {
     if (manager === null || typeof manager !== 'object' || typeof manager.redis?.hget !== 'function') {
       throw new TypeError('RedisKVStore: manager must be a RedisManager (getRedisManager())');
     }
+    rejectUnknownKeys(options, OPTION_KEYS, 'RedisKVStore');
     const namespace = options.namespace ?? 'llamaindex';
     if (typeof namespace !== 'string' || namespace === '') throw new TypeError('RedisKVStore: namespace must be a non-empty string');
     this.namespace = namespace;

@@ -2,6 +2,7 @@ import { type Document, VectorStoreIndex } from 'llamaindex';
 import { assertBudget, DEFAULT_BUDGETS } from '../budgets.js';
 import type { Logger } from '../Logger.js';
 import { withTimeout } from '../withTimeout.js';
+import { type OptionKeys, rejectUnknownKeys } from '../internal/rejectUnknownKeys.js';
 
 export type FromDocumentsArgs = NonNullable<Parameters<typeof VectorStoreIndex.fromDocuments>[1]>;
 
@@ -12,6 +13,8 @@ export interface IndexingBudgetOptions {
   logger?: Logger;
 }
 
+const OPTION_KEYS: OptionKeys<IndexingBudgetOptions> = { budgetMs: true, logger: true };
+
 /**
  * `VectorStoreIndex.fromDocuments` bounded by the `indexing` budget: past it, rejects with
  * `TimeoutError` (operation `llamaindex.fromDocuments`). LlamaIndex takes no AbortSignal, so the
@@ -21,6 +24,7 @@ export function fromDocumentsWithBudget(documents: Document[], args?: FromDocume
   if (!Array.isArray(documents)) return Promise.reject(new TypeError('fromDocumentsWithBudget: documents must be an array of Document'));
   let ms: number;
   try {
+    rejectUnknownKeys(options, OPTION_KEYS, 'fromDocumentsWithBudget');
     ms = assertBudget(options.budgetMs ?? DEFAULT_BUDGETS.indexing, 'fromDocumentsWithBudget: budgetMs');
   } catch (err) {
     return Promise.reject(err);

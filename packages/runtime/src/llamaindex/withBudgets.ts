@@ -1,6 +1,7 @@
 import { assertBudget, type Budgets, DEFAULT_BUDGETS } from '../budgets.js';
 import type { Logger } from '../Logger.js';
 import { withTimeout } from '../withTimeout.js';
+import { type OptionKeys, rejectUnknownKeys } from '../internal/rejectUnknownKeys.js';
 
 export interface WithBudgetsOptions {
   /** Budget for `retrieve()` (semantic search). Default: the `search` budget (10 s). */
@@ -24,6 +25,8 @@ export interface RetrieveOrQuery {
   query?(params: never): Promise<unknown>;
 }
 
+const OPTION_KEYS: OptionKeys<WithBudgetsOptions> = { retrieveMs: true, queryMs: true, budgets: true, name: true, logger: true };
+
 /**
  * The same retriever or query engine, with `retrieve()` bounded by the `search` budget and
  * `query()` by the `llamaindex` budget: past its budget a call rejects with `TimeoutError`.
@@ -42,6 +45,7 @@ export function withBudgets<T extends object>(target: T, options: WithBudgetsOpt
     throw new TypeError('withBudgets: target has neither retrieve() nor query(); pass a retriever or a query engine');
   }
   if (options === null || typeof options !== 'object') throw new TypeError('withBudgets: options must be an object');
+  rejectUnknownKeys(options, OPTION_KEYS, 'withBudgets');
   const budgets = options.budgets ?? DEFAULT_BUDGETS;
   const retrieveMs = assertBudget(options.retrieveMs ?? budgets.search, 'withBudgets: retrieveMs');
   const queryMs = assertBudget(options.queryMs ?? budgets.llamaindex, 'withBudgets: queryMs');

@@ -1,7 +1,9 @@
 import { BulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
-import { RedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
+import { withTimeout } from '../withTimeout.js';
 import type { IoredisClient } from './createIoredisClient.js';
+import type { RedisConnection } from './RedisConnection.js';
+import { unavailableError } from './unavailableError.js';
 
 interface Waiter {
   resolve(client: IoredisClient): void;
@@ -25,9 +27,10 @@ export class BlockingPool {
   private closed = false;
 
   constructor(
-    private readonly connect: (budgetMs: number) => Promise<IoredisClient>,
+    private readonly connection: RedisConnection,
     readonly max: number,
     private readonly maxWaiting: number,
+    /** The `redis` budget: to open a connection, and the grace for a blocking reply. */
     private readonly connectBudgetMs: number,
   ) {}
 
@@ -45,16 +48,16 @@ export class BlockingPool {
 
   /** A connection for one blocking command, within `budgetMs` (to connect or to wait for one). */
   async acquire(budgetMs: number, operation: string): Promise<IoredisClient> {
-    if (this.closed) throw new RedisUnavailableError({ operation, reason: 'closed', outcome: 'not-sent' });
+    if (this.closed) throw unavailableError(operation, 'closed', 'not-sent', []);
     const ready = this.idle.pop();
     if (ready !== undefined) return ready;
     if (this.size < this.max) {
       this.creating++;
       try {
-        const client = await this.connect(budgetMs);
+        const client = await this.connection.openDedicated(budgetMs);
         if (this.closed) {
           client.disconnect();
-          throw new RedisUnavailableError({ operation, reason: 'closed', outcome: 'not-sent' });
+          throw unavailableError(operation, 'closed', 'not-sent', []);
         }
         this.all.add(client);
         return client;
@@ -80,6 +83,28 @@ export class BlockingPool {
     });
   }
 
+  /**
+   * Sends one blocking command on `client` (from {@link acquire}) and gives the connection back:
+   * to the pool after a reply (a server error is a reply), closed otherwise. The command's own
+   * timeout is respected: its budget is its block time plus one `redis` budget of grace for the
+   * reply to travel; a 0 (forever) timeout waits until `signal` aborts.
+   */
+  async send<T>(client: IoredisClient, name: string, args: unknown[], blockMs: number, signal: AbortSignal | undefined, operation: string): Promise<T> {
+    const budget = blockMs === 0 ? undefined : Math.min(2 ** 31 - 1, blockMs + this.connectBudgetMs);
+    let reusable = false;
+    try {
+      const pending = client.call(name, ...(args as string[])) as Promise<T>;
+      const value = budget === undefined ? await untilAborted(pending, signal as AbortSignal) : await withTimeout(pending, budget, { operation, signal, outcome: 'unknown' });
+      reusable = true;
+      return value;
+    } catch (err) {
+      reusable = err instanceof Error && err.name === 'ReplyError';
+      throw err;
+    } finally {
+      this.release(client, reusable);
+    }
+  }
+
   /** Returns a connection after a clean reply, or closes it when its state is unknown. */
   release(client: IoredisClient, reusable: boolean): void {
     if (!reusable || this.closed || client.status !== 'ready') {
@@ -90,12 +115,12 @@ export class BlockingPool {
       if (waiter !== undefined) {
         clearTimeout(waiter.timer);
         this.creating++;
-        this.connect(this.connectBudgetMs).then(
+        this.connection.openDedicated(this.connectBudgetMs).then(
           (c) => {
             this.creating--;
             if (this.closed) {
               c.disconnect();
-              waiter.reject(new RedisUnavailableError({ reason: 'closed', outcome: 'not-sent' }));
+              waiter.reject(unavailableError(undefined, 'closed', 'not-sent', []));
               return;
             }
             this.all.add(c);
@@ -123,10 +148,28 @@ export class BlockingPool {
     this.closed = true;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
-      w.reject(new RedisUnavailableError({ reason: 'closed', outcome: 'not-sent' }));
+      w.reject(unavailableError(undefined, 'closed', 'not-sent', []));
     }
     for (const c of this.all) c.disconnect();
     this.all.clear();
     this.idle.length = 0;
   }
+}
+
+/** Waits for `pending` until `signal` aborts. */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

@@ -1,4 +1,5 @@
-import type { RedisBlockingCallOptions, RedisCallOptions } from './RedisCallOptions.js';
+import type { OptionKeys } from '../internal/rejectUnknownKeys.js';
+import { BLOCKING_CALL_OPTION_KEYS, CALL_OPTION_KEYS, callOptionsError, type RedisBlockingCallOptions, type RedisCallOptions } from './RedisCallOptions.js';
 
 export type RedisKey = string | Buffer;
 export type RedisValue = string | Buffer | number;
@@ -108,6 +109,9 @@ export interface CommandExecutor {
   executeBlocking<T>(command: string, args: unknown[], blockMs: number, options: RedisBlockingCallOptions<T> | undefined): Promise<T>;
 }
 
+const SET_OPTION_KEYS: OptionKeys<SetOptions> = { ...CALL_OPTION_KEYS, ex: true, px: true, nx: true, xx: true, keepTtl: true };
+const SCAN_OPTION_KEYS: OptionKeys<ScanOptions> = { ...CALL_OPTION_KEYS, match: true, count: true, type: true };
+
 const list = <T>(value: T | readonly T[]): T[] => (Array.isArray(value) ? [...(value as readonly T[])] : [value as T]);
 
 function flatEntries(entries: Readonly<Record<string, RedisValue>>, what: string): RedisValue[] {
@@ -125,9 +129,16 @@ function seconds(value: number, what: string): number {
 
 /** Builds the facade over `x`. `safe` turns every rejection into the fallback or `undefined`. @internal */
 export function createRedisCommands(x: CommandExecutor): RedisCommands {
-  const run = <T>(command: string, args: unknown[], options: RedisCallOptions<T> | undefined): Promise<T> => x.execute<T>(command, args, options);
+  // Options are checked before the command runs (an unknown key is a TypeError naming it).
+  const runWith = <T>(command: string, args: unknown[], options: RedisCallOptions<T> | undefined, known: object): Promise<T> => {
+    const invalid = callOptionsError(options, known, command);
+    return invalid === undefined ? x.execute<T>(command, args, options) : Promise.reject(invalid);
+  };
+  const run = <T>(command: string, args: unknown[], options: RedisCallOptions<T> | undefined): Promise<T> => runWith(command, args, options, CALL_OPTION_KEYS);
   const blocking = <T>(command: string, keys: RedisKey | readonly RedisKey[], timeoutSeconds: number, options: RedisBlockingCallOptions<T> | undefined): Promise<T> => {
     seconds(timeoutSeconds, `${command} timeoutSeconds`);
+    const invalid = callOptionsError(options, BLOCKING_CALL_OPTION_KEYS, command);
+    if (invalid !== undefined) throw invalid;
     return x.executeBlocking<T>(command, [...list(keys), timeoutSeconds], timeoutSeconds * 1000, options);
   };
   const commands: RedisCommands = {
@@ -141,7 +152,7 @@ export function createRedisCommands(x: CommandExecutor): RedisCommands {
         if (o.nx === true) args.push('NX');
         if (o.xx === true) args.push('XX');
       }
-      return run('set', args, o);
+      return runWith('set', args, o, SET_OPTION_KEYS);
     },
     mget: (keys, o) => run('mget', [...keys], o),
     mset: (entries, o) => run('mset', flatEntries(entries, 'mset entries'), o),
@@ -195,7 +206,7 @@ export function createRedisCommands(x: CommandExecutor): RedisCommands {
       if (o?.match !== undefined) args.push('MATCH', o.match);
       if (o?.count !== undefined) args.push('COUNT', o.count);
       if (o?.type !== undefined) args.push('TYPE', o.type);
-      return run('scan', args, o);
+      return runWith('scan', args, o, SCAN_OPTION_KEYS);
     },
     publish: (channel, message, o) => run('publish', [channel, message], o),
     xadd: (key, id, fields, o) => run('xadd', [key, id, ...flatEntries(fields, 'xadd fields')], o),

@@ -1,5 +1,8 @@
-import { RedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import type { IoredisClient } from './createIoredisClient.js';
+import type { RedisConnection } from './RedisConnection.js';
+import type { RedisLog } from './RedisLog.js';
+import type { TimedOperations } from './TimedOperations.js';
+import { unavailableError } from './unavailableError.js';
 
 export interface RedisSubscription {
   readonly channels: readonly string[];
@@ -8,18 +11,6 @@ export interface RedisSubscription {
 }
 
 export type RedisMessageListener = (message: string, channel: string) => void;
-
-/** What the subscriber needs from its manager. @internal */
-export interface RedisSubscriberHost {
-  /** Opens a dedicated connection within `budgetMs`. */
-  open(budgetMs: number): Promise<IoredisClient>;
-  /** Runs `fn` under `budgetMs` through the manager's breaker and stats. */
-  timed<T>(fn: () => Promise<T>, budgetMs: number, operation: string): Promise<T>;
-  closed(): boolean;
-  /** A listener threw: the manager logs it; delivery to the others goes on. */
-  listenerFailed(channel: string, error: unknown): void;
-  readonly budgetMs: number;
-}
 
 /**
  * Pub/sub on one dedicated subscriber connection (a connection in subscriber mode can run
@@ -32,7 +23,13 @@ export class RedisSubscriber {
   private opening: Promise<IoredisClient> | undefined;
   private readonly listeners = new Map<string, Set<RedisMessageListener>>();
 
-  constructor(private readonly host: RedisSubscriberHost) {}
+  constructor(
+    private readonly shared: RedisConnection,
+    private readonly ops: TimedOperations,
+    private readonly log: RedisLog,
+    /** The `redis` budget: to connect, SUBSCRIBE and UNSUBSCRIBE. */
+    private readonly budgetMs: number,
+  ) {}
 
   /** The subscriber connection, once opened. */
   get client(): IoredisClient | undefined {
@@ -49,7 +46,7 @@ export class RedisSubscriber {
     }
     if (fresh.length > 0) {
       try {
-        await this.host.timed(() => sub.subscribe(...fresh), this.host.budgetMs, 'redis.subscribe');
+        await this.ops.timed(() => sub.subscribe(...fresh), this.budgetMs, 'redis.subscribe');
       } catch (err) {
         for (const c of channels) this.listeners.get(c)?.delete(listener);
         for (const c of fresh) if (this.listeners.get(c)?.size === 0) this.listeners.delete(c);
@@ -72,19 +69,19 @@ export class RedisSubscriber {
           }
         }
         const s = this.connection;
-        if (empty.length > 0 && s !== undefined && s.status === 'ready' && !this.host.closed()) {
-          await this.host.timed(() => s.unsubscribe(...empty), this.host.budgetMs, 'redis.unsubscribe');
+        if (empty.length > 0 && s !== undefined && s.status === 'ready' && !this.shared.closing) {
+          await this.ops.timed(() => s.unsubscribe(...empty), this.budgetMs, 'redis.unsubscribe');
         }
       },
     };
   }
 
   private connect(): Promise<IoredisClient> {
-    this.opening ??= this.host.open(this.host.budgetMs).then(
+    this.opening ??= this.shared.openDedicated(this.budgetMs).then(
       (client) => {
-        if (this.host.closed()) {
+        if (this.shared.closing) {
           client.disconnect();
-          throw new RedisUnavailableError({ operation: 'redis.subscribe', reason: 'the manager is closed', outcome: 'not-sent' });
+          throw unavailableError('redis.subscribe', 'the manager is closed', 'not-sent', []);
         }
         this.connection = client;
         client.on('message', (channel: string, message: string) => this.deliver(channel, message));
@@ -105,7 +102,8 @@ export class RedisSubscriber {
       try {
         listener(message, channel);
       } catch (err) {
-        this.host.listenerFailed(channel, err);
+        // A listener's failure is logged; delivery to the others goes on.
+        this.log.once(`listener:${channel}`, 'warn', `redis ${this.log.name}: a subscriber listener for "${channel}" threw: ${err instanceof Error ? err.message : String(err)}`, {});
       }
     }
   }

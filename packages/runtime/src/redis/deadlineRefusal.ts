@@ -1,6 +1,7 @@
-import { RedisUnavailableError } from '../errors/RedisUnavailableError.js';
+import type { RedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { formatMs } from '../errors/brand.js';
 import type { AmbientDeadline } from '../internal/AmbientDeadline.js';
+import { unavailableError } from './unavailableError.js';
 
 /**
  * Below this many milliseconds left of the ambient deadline a command is not sent at all: a
@@ -13,9 +14,5 @@ export const MIN_COMMAND_BUDGET_MS = 5;
 export function deadlineRefusal(operation: string, deadline: AmbientDeadline, leftMs: number): RedisUnavailableError {
   const origin = deadline.origin;
   const who = origin.operation === undefined ? 'the ambient deadline' : `the deadline of ${origin.operation}`;
-  return new RedisUnavailableError({
-    operation,
-    reason: `${who} leaves ${formatMs(Math.max(0, leftMs))}, below the ${MIN_COMMAND_BUDGET_MS} ms a command needs`,
-    outcome: 'not-sent',
-  });
+  return unavailableError(operation, `${who} leaves ${formatMs(Math.max(0, leftMs))}, below the ${MIN_COMMAND_BUDGET_MS} ms a command needs`, 'not-sent', []);
 }

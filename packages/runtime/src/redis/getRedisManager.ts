@@ -1,5 +1,7 @@
 import { RedisManager } from './RedisManager.js';
 import type { RedisManagerOptions } from './RedisManagerOptions.js';
+import { rejectUnknownKeys } from '../internal/rejectUnknownKeys.js';
+import { CLOSE_OPTION_KEYS, type RedisCloseOptions } from './RedisCallOptions.js';
 
 const registry = new Map<string, { manager: RedisManager; fingerprint: string }>();
 const live = new Set<RedisManager>();
@@ -61,7 +63,9 @@ export function createRedisManager(options: RedisManagerOptions): RedisManager {
 }
 
 /** Closes every manager made by `getRedisManager`/`createRedisManager`; for shutdown hooks. */
-export async function closeAllRedisManagers(options?: { drainMs?: number }): Promise<void> {
+export async function closeAllRedisManagers(options?: RedisCloseOptions): Promise<void> {
+  // Checked here too: with no manager alive, close() would never see a misspelt option.
+  if (options !== undefined) rejectUnknownKeys(options, CLOSE_OPTION_KEYS, 'closeAllRedisManagers');
   const managers = [...live];
   await Promise.all(managers.map((m) => m.close(options)));
 }

@@ -1,4 +1,5 @@
 import { BaseEmbedding } from 'llamaindex';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 export interface HashEmbeddingOptions {
   /** Length of every vector. Default 256. */
@@ -36,6 +37,7 @@ export class HashEmbedding extends BaseEmbedding {
 
   constructor(options: HashEmbeddingOptions = {}) {
     super();
+    assertKnownOptions('HashEmbedding', options, ['dimensions', 'seed']);
     const { dimensions = 256, seed = 0 } = options;
     if (!Number.isInteger(dimensions) || dimensions < 2) throw new RangeError(`HashEmbedding: options.dimensions must be an integer of at least 2, got ${String(dimensions)}`);
     if (!Number.isInteger(seed)) throw new RangeError(`HashEmbedding: options.seed must be an integer, got ${String(seed)}`);

@@ -1,3 +1,5 @@
+import { assertKnownOptions } from '../assertKnownOptions.js';
+
 /**
  * How a LlamaIndex double misbehaves, in the fault vocabulary the Redis testkit uses:
  * `delayMs` before answering, `hang` forever, `fail` with an error, `failTimes` then recover.
@@ -17,6 +19,7 @@ export interface LlamaFault {
 export function validateLlamaFault(fault: LlamaFault | undefined, owner: string): void {
   if (fault === undefined) return;
   if (typeof fault !== 'object' || fault === null) throw new TypeError(`${owner}: options.fault must be an object`);
+  assertKnownOptions(`${owner}: options.fault`, fault, ['delayMs', 'hang', 'fail', 'failTimes']);
   const { delayMs, hang, fail, failTimes } = fault;
   if (delayMs !== undefined && !(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0)) {
     throw new RangeError(`${owner}: options.fault.delayMs must be a number of milliseconds >= 0, got ${String(delayMs)}`);

@@ -1,6 +1,7 @@
 import { BaseQueryEngine, EngineResponse, MetadataMode, type NodeWithScore } from 'llamaindex';
 import { applyLlamaFault, validateLlamaFault, type LlamaFault } from './LlamaFault.js';
 import type { RetrieverDouble } from './RetrieverDouble.js';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 type QueryType = Parameters<BaseQueryEngine['_query']>[0];
 
@@ -31,6 +32,7 @@ export class QueryEngineDouble extends BaseQueryEngine {
 
   constructor(options: QueryEngineDoubleOptions = {}) {
     super();
+    assertKnownOptions('QueryEngineDouble', options, ['answer', 'retriever', 'fault']);
     validateLlamaFault(options.fault, 'QueryEngineDouble');
     if (options.answer !== undefined && typeof options.answer !== 'function') throw new TypeError('QueryEngineDouble: options.answer must be a function');
     this.fault = options.fault;

@@ -1,6 +1,7 @@
 import { BaseRetriever, TextNode, type NodeWithScore } from 'llamaindex';
 import { HashEmbedding } from './HashEmbedding.js';
 import { applyLlamaFault, validateLlamaFault, type LlamaFault } from './LlamaFault.js';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 type QueryBundle = Parameters<BaseRetriever['_retrieve']>[0];
 
@@ -38,6 +39,7 @@ export class RetrieverDouble extends BaseRetriever {
 
   constructor(options: RetrieverDoubleOptions = {}) {
     super();
+    assertKnownOptions('RetrieverDouble', options, ['documents', 'topK', 'fault']);
     validateLlamaFault(options.fault, 'RetrieverDouble');
     const topK = options.topK ?? 2;
     if (!Number.isInteger(topK) || topK < 1) throw new RangeError(`RetrieverDouble: options.topK must be a positive integer, got ${String(topK)}`);

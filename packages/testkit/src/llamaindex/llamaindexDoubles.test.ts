@@ -32,6 +32,7 @@ describe('HashEmbedding', () => {
   it('names bad options', () => {
     expect(() => new HashEmbedding({ dimensions: 1 })).toThrow('HashEmbedding: options.dimensions must be an integer of at least 2, got 1');
     expect(() => new HashEmbedding({ seed: 0.5 })).toThrow('options.seed must be an integer');
+    expect(() => new HashEmbedding({ dimension: 8 } as never)).toThrow('HashEmbedding: unknown option "dimension" (known options: dimensions, seed)');
   });
 });
 
@@ -89,6 +90,9 @@ describe('RetrieverDouble', () => {
   it('names bad fault specs', () => {
     expect(() => new RetrieverDouble({ fault: { delayMs: -1 } })).toThrow('RetrieverDouble: options.fault.delayMs must be a number of milliseconds >= 0, got -1');
     expect(() => new RetrieverDouble({ fault: { failTimes: 1 } })).toThrow('options.fault.failTimes needs options.fault.fail');
+    expect(() => new RetrieverDouble({ top: 3 } as never)).toThrow('RetrieverDouble: unknown option "top" (known options: documents, topK, fault)');
+    expect(() => new RetrieverDouble({ fault: { delay: 5 } } as never)).toThrow('RetrieverDouble: options.fault: unknown option "delay" (known options: delayMs, hang, fail, failTimes)');
+    expect(() => new QueryEngineDouble({ answers: () => 'x' } as never)).toThrow('QueryEngineDouble: unknown option "answers" (known options: answer, retriever, fault)');
   });
 });
 

@@ -7,6 +7,9 @@ describeWithRedis('startRedisCluster', (it) => {
   it('rejects bad sizes before spawning anything', async () => {
     await expect(startRedisCluster({ masters: 2 })).rejects.toThrow(/masters must be an integer from 3 to 64, got 2/);
     await expect(startRedisCluster({ replicasPerMaster: -1 })).rejects.toThrow(/replicasPerMaster must be an integer from 0 to 64, got -1/);
+    await expect(startRedisCluster({ replicas: 1 } as never)).rejects.toThrow(
+      'startRedisCluster: unknown option "replicas" (known options: masters, replicasPerMaster, binary, cliBinary, nodeTimeoutMs, startTimeoutMs)',
+    );
   });
 
   it('forms a real cluster that ioredis can use, survives a killed master by failover, and cleans up', { timeout: 30_000 }, async () => {

@@ -6,6 +6,7 @@ import { redisKeySlot } from '../faults/redisKeySlot.js';
 import { findRedisServerBinary, requireRedisServerBinary, RedisServerNotFoundError, which } from './findRedisServer.js';
 import { sendRedisCommand } from './sendRedisCommand.js';
 import { freePort, startRedisServer, type RedisServer } from './startRedisServer.js';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 
 export interface RedisClusterOptions {
   /** Number of masters (redis-cli needs at least 3). Default 3. */
@@ -21,6 +22,8 @@ export interface RedisClusterOptions {
   /** How long to wait for `cluster_state:ok` on every node. Default 30000 ms. */
   startTimeoutMs?: number;
 }
+
+const CLUSTER_OPTIONS: readonly (keyof RedisClusterOptions)[] = ['masters', 'replicasPerMaster', 'binary', 'cliBinary', 'nodeTimeoutMs', 'startTimeoutMs'];
 
 /** One node of a local cluster: a real redis-server you can kill, pause and restart. */
 export interface RedisClusterNode extends RedisServer {
@@ -131,6 +134,7 @@ function parseSlots(fields: readonly string[]): [number, number][] {
  * If anything fails midway every node already started is stopped.
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+  assertKnownOptions('startRedisCluster', options, CLUSTER_OPTIONS);
   const masters = integer(options.masters ?? 3, 'masters', 3);
   const replicasPerMaster = integer(options.replicasPerMaster ?? 0, 'replicasPerMaster', 0);
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 2000;

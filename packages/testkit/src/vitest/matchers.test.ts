@@ -113,6 +113,12 @@ describe('toRunConcurrently', () => {
     );
   });
 
+  it('names an unknown option', async () => {
+    await expect(expect(facts.map((fact) => () => storeFact(fact))).toRunConcurrently({ minOverlaps: 10 } as never)).rejects.toThrow(
+      'toRunConcurrently: unknown option "minOverlaps" (known options: minOverlap, maxInFlight)',
+    );
+  });
+
   it('checks a bound with maxInFlight', async () => {
     const limited = trackConcurrency(storeFact);
     const queue = [...facts];

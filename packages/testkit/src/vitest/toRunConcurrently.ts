@@ -1,4 +1,5 @@
 import type { MatcherState } from 'vitest';
+import { assertKnownOptions } from '../assertKnownOptions.js';
 import { failureMessage } from './failureMessage.js';
 import { concurrencyRecordOf, trackConcurrency, type TrackedCall } from './trackConcurrency.js';
 
@@ -36,6 +37,7 @@ function timeline(calls: readonly TrackedCall[]): string {
  * fails the assertion with its error.
  */
 export async function toRunConcurrently(this: MatcherState, received: unknown, options: ToRunConcurrentlyOptions = {}) {
+  assertKnownOptions('toRunConcurrently', options, ['minOverlap', 'maxInFlight']);
   const maxInFlight = count('maxInFlight', options.maxInFlight);
   let calls: readonly TrackedCall[];
   let peak: number;
