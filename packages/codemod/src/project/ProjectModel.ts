@@ -11,7 +11,7 @@ export interface ProjectModel {
   /** True when the codemod created the Project (false when the caller passed one in). */
   owned: boolean;
   /** The tsconfig used as is, or how the configuration was inferred. */
-  config: { from: 'tsconfig'; path: string } | { from: 'inferred'; files: 'git' | 'walk'; entryPoints: string[] } | { from: 'caller' };
+  config: { from: 'tsconfig'; path: string; /** A solution tsconfig's referenced projects, loaded as one program. */ references?: string[] } | { from: 'inferred'; files: 'git' | 'walk'; entryPoints: string[] } | { from: 'caller' };
   nodeTypes: NodeTypesSource;
   kind: ProjectKind;
   /** Source files left out on purpose (relative path and reason). */
@@ -31,7 +31,7 @@ export interface ProjectSummary {
 
 export function summarize(model: ProjectModel): ProjectSummary {
   const config = model.config.from === 'tsconfig'
-    ? `tsconfig ${model.config.path}`
+    ? `tsconfig ${model.config.path}${model.config.references === undefined ? '' : ` (a solution: its ${model.config.references.length} referenced projects as one program)`}`
     : model.config.from === 'inferred'
       ? `inferred from package.json and the files ${model.config.files === 'git' ? 'git lists (.gitignore honoured)' : 'found on disk'} (allowJs, checkJs, nodenext)`
       : 'a ts-morph Project passed in';

@@ -49,10 +49,12 @@ async function fromTsconfig(configPath: string): Promise<ProjectModel> {
   if (read.error !== undefined) {
     throw new CodemodInputError('project', `can't read ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
   }
+  const references = solutionReferences(configPath, read.config);
   let project: Project;
   try {
-    project = new Project({ tsConfigFilePath: configPath });
+    project = references === undefined ? new Project({ tsConfigFilePath: configPath }) : solutionProject(configPath, references);
   } catch (error) {
+    if (error instanceof CodemodInputError) throw error;
     throw new CodemodInputError('project', `can't load ${configPath}: ${(error as Error).message}`);
   }
   const root = await realpath(dirname(configPath));
@@ -60,9 +62,64 @@ async function fromTsconfig(configPath: string): Promise<ProjectModel> {
   const files = project.getSourceFiles().map((sf) => sf.getFilePath());
   const readOnly = await addEntryScripts(project, root, await readPackageJson(root));
   return {
-    project, root, owned: true, config: { from: 'tsconfig', path: configPath }, nodeTypes, kind: await classifyProject(root, files), excluded: [],
+    project, root, owned: true,
+    config: { from: 'tsconfig', path: configPath, ...(references === undefined ? {} : { references: references.map((r) => r.path) }) },
+    nodeTypes, kind: await classifyProject(root, files), excluded: [],
     readOnly: readOnly.map(readOnlyEntry),
   };
+}
+
+interface ReferencedConfig {
+  path: string;
+  parsed: ts.ParsedCommandLine;
+}
+
+/**
+ * The projects a solution-style tsconfig stands for (one with `references` and no files of its own,
+ * as `tsc -b` uses), followed transitively; undefined for an ordinary tsconfig. A caller in one
+ * referenced project (the tests) of a function in another (the library) is a caller like any other,
+ * so the codemod must see them all.
+ */
+function solutionReferences(configPath: string, raw: unknown): ReferencedConfig[] | undefined {
+  const own = ts.parseJsonConfigFileContent(raw, ts.sys, dirname(configPath), undefined, configPath);
+  if (own.fileNames.length > 0 || (own.projectReferences?.length ?? 0) === 0) return undefined;
+  const found = new Map<string, ReferencedConfig>();
+  const visit = (references: readonly ts.ProjectReference[]): void => {
+    for (const reference of references) {
+      const path = ts.resolveProjectReferencePath(reference);
+      if (found.has(path)) continue;
+      const read = ts.readConfigFile(path, ts.sys.readFile);
+      if (read.error !== undefined) {
+        throw new CodemodInputError('project', `can't read ${path}, referenced by ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
+      }
+      const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(path), undefined, path);
+      found.set(path, { path, parsed });
+      visit(parsed.projectReferences ?? []);
+    }
+  };
+  visit(own.projectReferences ?? []);
+  return [...found.values()];
+}
+
+/**
+ * One program over every referenced project's files. The options are the first reference's (each
+ * file is type-checked the same way before and after the edits, so a difference between the
+ * projects' options shows up in the baseline, not as a new diagnostic), without what only `tsc -b`
+ * needs (composite, emit settings); JavaScript is allowed when any reference allows it.
+ */
+function solutionProject(configPath: string, references: readonly ReferencedConfig[]): Project {
+  const withFiles = references.filter((r) => r.parsed.fileNames.length > 0);
+  const first = withFiles[0];
+  if (first === undefined) throw new CodemodInputError('project', `${configPath} is a solution whose referenced projects list no files`);
+  const options: ts.CompilerOptions = { ...first.parsed.options, configFilePath: configPath, noEmit: true };
+  for (const key of ['composite', 'incremental', 'tsBuildInfoFile', 'declaration', 'declarationMap', 'emitDeclarationOnly', 'outDir', 'rootDir', 'outFile'] as const) {
+    delete options[key];
+  }
+  if (withFiles.some((r) => r.parsed.options.allowJs === true)) options.allowJs = true;
+  const project = new Project({ compilerOptions: options, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+  for (const file of new Set(withFiles.flatMap((r) => r.parsed.fileNames))) project.addSourceFileAtPath(file);
+  project.resolveSourceFileDependencies();
+  return project;
 }
 
 async function inferred(root: string): Promise<ProjectModel> {
