@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Bulkhead } from './Bulkhead.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
+import { monitorEventLoop } from './eventLoop/monitorEventLoop.js';
 import { lazy } from './lazy.js';
 import { closeOffloadPool, OffloadPool, offload } from './offload.js';
 import { resolveRedisManagerOptions } from './redis/RedisManagerOptions.js';
@@ -42,6 +43,12 @@ describe('unknown option keys', () => {
     }
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('monitorEventLoop (rejects, as it is async)', async () => {
+    const error = await monitorEventLoop({ thresholdMs: 50, treshold: 5 } as never).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^monitorEventLoop: unknown option "treshold" \(known: thresholdMs, onBlock, meter, logger, intervalMs, captureStacks, maxFrames, keepRecent, onError\)/);
   });
 
   it('still takes every documented key', () => {
