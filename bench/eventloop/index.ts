@@ -11,7 +11,7 @@
 // Floors: the monitor adds at most 2% to the workload's wall time; a block is detected no later
 // than threshold + 20 ms after it began.
 import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -116,7 +116,7 @@ const loadAtEnd = loadavg();
 const load = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' / ');
 process.stdout.write(
   `\nEvent-loop block monitoring — ${requests} HTTP requests (32 keep-alive connections) + 80k promise/timer steps (EVENTLOOP_BENCH_REQUESTS to change), threshold ${thresholdMs} ms, ${rounds} rounds, medians\n` +
-    `load average (1/5/15 min) at start ${load(loadAtStart)}, at end ${load(loadAtEnd)}, on ${String(navigator.hardwareConcurrency)} cores\n\n`,
+    `load average (1/5/15 min) at start ${load(loadAtStart)}, at end ${load(loadAtEnd)}, on ${availableParallelism()} cores\n\n`,
 );
 process.stdout.write(
   '| contender | runs | wall ms (median) | wall ratio (of medians / paired) | CPU ms (median) | CPU ratio (of medians / paired) | detection latency ms, median / max | latency ratio to runtime | stack captured after ms | blocks detected | blocking frame named | stalls seen during the workload (all runs) |\n',
