@@ -1,14 +1,15 @@
 // One measured run of the async-heavy workload in a fresh process, under one contender:
-//   bare        nothing watching
-//   asyncguard  @asyncguard/testkit's block detector (watchdog worker + inspector)
-//   blocked-at  blocked-at (async_hooks, a stack captured for every async resource)
+//   bare              nothing watching
+//   runtime           @asyncguard/runtime's monitorEventLoop (watchdog worker + inspector), as a service runs it
+//   runtime-nostack   the same with captureStacks: false
+//   blocked-at        blocked-at (async_hooks, a stack captured for every async resource)
 // Prints one JSON line: { mode, workMs, requests, detections: [...] }.
 import { createRequire } from 'node:module';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startBlockDetector, type BlockDetector } from '@asyncguard/testkit';
+import { monitorEventLoop, type EventLoopBlock, type EventLoopMonitor } from '@asyncguard/runtime';
 
-type Mode = 'bare' | 'asyncguard' | 'asyncguard-nostack' | 'blocked-at';
+type Mode = 'bare' | 'runtime' | 'runtime-nostack' | 'blocked-at';
 const mode = process.argv[2] as Mode;
 const THRESHOLD_MS = Number(process.argv[3] ?? 50);
 const REQUESTS = Number(process.argv[4] ?? 3000);
@@ -67,11 +68,13 @@ async function main(): Promise<void> {
     );
   };
 
-  let detector: BlockDetector | undefined;
+  let detector: EventLoopMonitor | undefined;
+  const blocks: EventLoopBlock[] = []; // what the monitor's onBlock was given
   let blockedAtHandle: { stop(): void } | undefined;
   const blockedAtReports: Array<{ at: number; ms: number }> = [];
-  if (mode === 'asyncguard') detector = await startBlockDetector({ thresholdMs: THRESHOLD_MS });
-  if (mode === 'asyncguard-nostack') detector = await startBlockDetector({ thresholdMs: THRESHOLD_MS, captureStacks: false });
+  if (mode === 'runtime' || mode === 'runtime-nostack') {
+    detector = await monitorEventLoop({ thresholdMs: THRESHOLD_MS, captureStacks: mode === 'runtime', onBlock: (block) => blocks.push(block) });
+  }
   if (mode === 'blocked-at') blockedAtHandle = blockedAt((ms) => blockedAtReports.push({ at: now(), ms }), { threshold: THRESHOLD_MS });
 
   await load(300); // warm-up: JIT, sockets
@@ -86,21 +89,21 @@ async function main(): Promise<void> {
   await detector?.flush();
   // Stalls during the workload itself (GC, or this process starved of CPU by its neighbours):
   // each one also costs a stack capture.
-  const workloadBlocks = detector?.blocks.length ?? blockedAtReports.length;
+  const workloadBlocks = (detector === undefined ? blockedAtReports : blocks).length;
 
   // Detection latency: block the loop on purpose, knowing exactly when the block began.
   const detections: Array<{ latencyMs: number | undefined; capturedMs: number | undefined; durationMs: number; named: boolean }> = [];
   for (let i = 0; i < BLOCKS; i++) {
     await new Promise((resolve) => setTimeout(resolve, 30));
     await detector?.flush();
-    const before = detector?.blocks.length ?? blockedAtReports.length;
+    const before = (detector === undefined ? blockedAtReports : blocks).length;
     const blockStart = now();
     const end = performance.now() + THRESHOLD_MS + 150;
     while (performance.now() < end);
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (detector !== undefined) {
       await detector.flush();
-      const block = detector.blocks[before];
+      const block = blocks[before];
       detections.push({
         latencyMs: block === undefined ? undefined : block.startedAt + block.detectedAfterMs - blockStart,
         capturedMs: block?.capturedAfterMs === undefined ? undefined : block.startedAt + block.capturedAfterMs - blockStart,

@@ -77,6 +77,17 @@ export interface HealthResponse {
   status: 'ok' | 'degraded';
   redis: { status: 'up' | 'down' | 'unknown'; detail?: string };
   index: { state: IndexState; documents: number; chunks: number };
+  /** Event-loop blocks seen by the service's monitor (services that run one). */
+  eventLoop?: EventLoopHealth;
+}
+
+/** The `/health` view of an event-loop monitor: how many blocks, and the latest few. */
+export interface EventLoopHealth {
+  thresholdMs: number;
+  /** Blocks since the service started. */
+  blocks: number;
+  /** The latest blocks, newest first: when, how long, and the blocking frame (`fn (file:line:col)`) when a stack was captured. */
+  recent: Array<{ at: string; durationMs: number; frame?: string }>;
 }
 
 /** Redis key of a fact's hash. */

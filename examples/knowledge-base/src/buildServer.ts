@@ -7,15 +7,34 @@ import {
   postDocumentsSchema,
   postFactSchema,
   searchSchema,
+  type EventLoopHealth,
   type FactInput,
   type IndexDocumentsRequest,
 } from '@asyncguard-examples/kb-shared';
+import { blockingFrame, formatBlockFrame, monitorEventLoop, type EventLoopMonitor, type EventLoopMonitorOptions } from '@asyncguard/runtime';
 import { asyncguardDeadlines, errorReply } from '@asyncguard/runtime/fastify';
 import type { KnowledgeBase } from './KnowledgeBase.js';
 
 export interface BuildServerOptions {
   /** Fastify's logger option (false in tests). */
   logger?: FastifyServerOptions['logger'];
+  /** The event-loop monitor, started when the app is ready and stopped when it closes; false: none. */
+  eventLoop?: EventLoopMonitorOptions | false;
+}
+
+/** Event-loop blocks shown in `/health`. */
+const HEALTH_BLOCKS = 5;
+
+function eventLoopHealth(monitor: EventLoopMonitor): EventLoopHealth {
+  const recent = monitor.recent.slice(-HEALTH_BLOCKS).reverse();
+  return {
+    thresholdMs: monitor.thresholdMs,
+    blocks: monitor.blockCount,
+    recent: recent.map((block) => {
+      const frame = blockingFrame(block);
+      return { at: new Date(block.startedAt).toISOString(), durationMs: Math.round(block.durationMs), ...(frame === undefined ? {} : { frame: formatBlockFrame(frame) }) };
+    }),
+  };
 }
 
 /**
@@ -38,6 +57,16 @@ export function buildServer(kb: KnowledgeBase, options: BuildServerOptions = {})
   app.addHook('onClose', async () => {
     await kb.close();
   });
+  let monitor: EventLoopMonitor | undefined;
+  const monitorOptions = options.eventLoop;
+  if (monitorOptions !== undefined && monitorOptions !== false) {
+    app.addHook('onReady', async () => {
+      monitor = await monitorEventLoop(monitorOptions);
+    });
+    app.addHook('onClose', async () => {
+      await monitor?.stop();
+    });
+  }
   // The error handler below maps the asyncguard errors itself (errorReply).
   void app.register(asyncguardDeadlines, { errorHandler: false });
   const budgets = kb.budgets;
@@ -81,7 +110,10 @@ export function buildServer(kb: KnowledgeBase, options: BuildServerOptions = {})
     );
 
     // Answers from state already known; never waits on a dependency.
-    routes.get('/health', { config: { deadlineMs: false } }, async () => kb.health());
+    routes.get('/health', { config: { deadlineMs: false } }, async () => ({
+      ...kb.health(),
+      ...(monitor === undefined ? {} : { eventLoop: eventLoopHealth(monitor) }),
+    }));
   });
 
   return app;

@@ -33,6 +33,11 @@ export interface KnowledgeBaseServerOptions {
   processor?: DocumentProcessor;
   /** Start building the index as soon as the server is ready instead of on first use. */
   warmUp?: boolean;
+  /**
+   * Event-loop block monitoring (the runtime's `monitorEventLoop`): blocks longer than
+   * `thresholdMs` (default 100) are logged and shown in `/health`. False turns it off.
+   */
+  eventLoop?: { thresholdMs?: number } | false;
 }
 
 export interface KnowledgeBaseServer {
@@ -68,7 +73,8 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
     budgets,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  const app = buildServer(kb, { logger: options.httpLogger ?? false });
+  const eventLoop = options.eventLoop === false ? false : { thresholdMs: options.eventLoop?.thresholdMs ?? 100, ...(options.logger === undefined ? {} : { logger: options.logger }) };
+  const app = buildServer(kb, { logger: options.httpLogger ?? false, eventLoop });
   if (options.warmUp === true) app.addHook('onReady', async () => kb.warmUp());
   return { app, kb };
 }

@@ -54,3 +54,6 @@ export type { LatencySummary } from './redis/LatencyHistogram.js';
 export { offload, OffloadPool, closeOffloadPool } from './offload.js';
 export type { OffloadModule, OffloadOptions, OffloadPoolOptions, OffloadTarget } from './offload.js';
 export type { RedisMessageListener } from './redis/RedisManager.js';
+export { monitorEventLoop, blockingFrame, formatBlockFrame, EVENT_LOOP_BLOCK_METRIC } from './eventLoop/monitorEventLoop.js';
+export type { EventLoopMonitor, EventLoopMonitorOptions, HistogramMeter } from './eventLoop/monitorEventLoop.js';
+export type { EventLoopBlock, BlockFrame } from './eventLoop/EventLoopBlock.js';

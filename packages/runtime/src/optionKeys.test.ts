@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Bulkhead } from './Bulkhead.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
+import { monitorEventLoop } from './eventLoop/monitorEventLoop.js';
 import { fallback } from './fallback.js';
 import { fromDocumentsWithBudget } from './llamaindex/fromDocumentsWithBudget.js';
 import { RedisKVStore } from './llamaindex/RedisKVStore.js';
@@ -55,6 +56,12 @@ describe('unknown option keys', () => {
 
   it('fromDocumentsWithBudget rejects (it returns a promise)', async () => {
     await expect(fromDocumentsWithBudget([], undefined, { timeoutMs: 5 } as never)).rejects.toThrow(/^fromDocumentsWithBudget: unknown option "timeoutMs" \(known: budgetMs, logger\)$/);
+  });
+
+  it('monitorEventLoop (rejects, as it is async)', async () => {
+    const error = await monitorEventLoop({ thresholdMs: 50, treshold: 5 } as never).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^monitorEventLoop: unknown option "treshold" \(known: thresholdMs, onBlock, meter, logger, intervalMs, captureStacks, maxFrames, keepRecent, onError\)/);
   });
 
   it('still takes every documented key', () => {

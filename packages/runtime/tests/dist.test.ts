@@ -70,4 +70,23 @@ describe('the built package', () => {
     );
     expect(out).toBe('true true true false');
   }, 30_000);
+
+  it('monitors the event loop from both builds: the watchdog runs from the bundle, names the blocking function, and the process exits after stop()', async () => {
+    const script = (load: string): string => `${load}
+       (async () => {
+         const monitor = await monitorEventLoop({ thresholdMs: 50 });
+         function stallHere() { const end = Date.now() + 600; while (Date.now() < end); }
+         stallHere();
+         await monitor.flush();
+         const block = [...monitor.recent].sort((a, b) => b.durationMs - a.durationMs)[0];
+         await monitor.stop();
+         console.log(block.durationMs > 300, block.frames[0].functionName);
+       })();`;
+    const [fromEsm, fromCjs] = await Promise.all([
+      run('monitor.mjs', script(`import { monitorEventLoop } from ${JSON.stringify(esm)};`)),
+      run('monitor.cjs', script(`const { monitorEventLoop } = require(${JSON.stringify(cjs)});`)),
+    ]);
+    expect(fromEsm).toBe('true stallHere');
+    expect(fromCjs).toBe('true stallHere');
+  }, 30_000);
 });

@@ -1,9 +1,6 @@
 import inspector from 'node:inspector';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { monitorEventLoop } from '@asyncguard/runtime';
 import type { Block } from './Block.js';
-import { realClearTimeout, realImmediate, realNow, realSetTimeout } from '../timers/realTimers.js';
-import { mapFrames } from './mapFrames.js';
-import { watchdogWorkerSource, type WatchdogCommand, type WatchdogData, type WatchdogMessage } from './watchdogWorker.js';
 import { assertKnownOptions } from '../assertKnownOptions.js';
 
 export interface BlockDetectorOptions {
@@ -67,118 +64,35 @@ export function resolveBlockDetectorOptions(options: BlockDetectorOptions = {}):
  * than `thresholdMs` and records what JavaScript was running. Resolves once the watchdog is
  * armed. The worker and the ping channel are unref'd: a running detector never keeps the
  * process alive; call `stop()` to end it.
+ *
+ * Built on `@asyncguard/runtime`'s `monitorEventLoop` (the same watchdog a service runs in
+ * production); the detector adds the list of every block and the listener API.
  */
 export async function startBlockDetector(options?: BlockDetectorOptions): Promise<BlockDetector> {
   const resolved = resolveBlockDetectorOptions(options);
-  const shared = new SharedArrayBuffer(16);
-  const answeredAt = new Float64Array(shared, 0, 1);
-  const answeredSeq = new Int32Array(shared, 8, 1);
-  const { port1, port2 } = new MessageChannel();
-  port1.on('message', (seq: number) => {
-    answeredAt[0] = realNow();
-    Atomics.store(answeredSeq, 0, seq);
-  });
-  port1.unref();
-
-  const data: WatchdogData = { shared, pingPort: port2, ...resolved };
-  const worker = new Worker(watchdogWorkerSource(), {
-    eval: true,
-    workerData: data,
-    transferList: [port2],
-    name: 'asyncguard-block-watchdog',
-    stdout: false,
-    stderr: false,
-  });
-  // The worker is ref'd only while someone awaits it (start, flush, stop): a running detector
-  // must never keep the process alive on its own.
-  let waiting = 0;
-  const hold = async <T>(work: Promise<T>): Promise<T> => {
-    if (waiting++ === 0) worker.ref();
-    try {
-      return await work;
-    } finally {
-      if (--waiting === 0) worker.unref();
-    }
-  };
-
   const blocks: Block[] = [];
   const blockListeners = new Set<BlockListener>();
   const errorListeners = new Set<BlockDetectorErrorListener>();
-  const flushes = new Map<number, () => void>();
-  let nextFlush = 0;
-  let capturing = false;
-  let exited = false;
-  let stopped: Promise<void> | undefined;
-  let pending: Promise<void> = Promise.resolve(); // keeps block reports in order while frames are mapped
 
-  const fail = (error: Error): void => {
-    if (errorListeners.size === 0) process.stderr.write(`[asyncguard] block detector: ${error.message}\n`);
-    for (const listener of errorListeners) listener(error);
-  };
-
-  const exit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  void exit.then(() => {
-    exited = true;
-    port1.close();
-    for (const resolve of flushes.values()) resolve();
-    flushes.clear();
+  const monitor = await monitorEventLoop({
+    ...resolved,
+    keepRecent: 0,
+    onBlock: (block) => {
+      blocks.push(block);
+      for (const listener of blockListeners) listener(block);
+    },
+    onError: (error) => {
+      if (errorListeners.size === 0) process.stderr.write(`[asyncguard] block detector: ${error.message}\n`);
+      for (const listener of errorListeners) listener(error);
+    },
   });
-
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (message: WatchdogMessage) => {
-      switch (message.type) {
-        case 'ready':
-          capturing = message.capturing;
-          if (message.problem !== undefined && resolved.captureStacks) fail(new Error(message.problem));
-          resolve();
-          break;
-        case 'block':
-          pending = pending.then(async () => {
-            const frames = await mapFrames(message.frames).catch(() => []);
-            const block: Block = {
-              durationMs: message.durationMs,
-              frames,
-              startedAt: message.startedAt,
-              detectedAfterMs: message.detectedAfterMs,
-              capturedAfterMs: message.capturedAfterMs,
-            };
-            blocks.push(block);
-            for (const listener of blockListeners) listener(block);
-          });
-          break;
-        case 'flushed': {
-          const done = flushes.get(message.id);
-          flushes.delete(message.id);
-          if (done !== undefined) void pending.then(done);
-          break;
-        }
-        case 'stopped':
-          // The worker has disconnected its inspector session. Running this handler means the
-          // main thread has serviced its interrupts, the session removal included; one more turn
-          // for good measure, then the worker may exit.
-          void realImmediate().then(() => worker.postMessage({ type: 'exit' } satisfies WatchdogCommand));
-          break;
-      }
-    });
-  });
-  worker.on('error', (err) => fail(err));
-  try {
-    await hold(ready);
-  } catch (err) {
-    await worker.terminate();
-    port1.close();
-    throw err;
-  }
-
-  const send = (command: WatchdogCommand): void => worker.postMessage(command);
 
   return {
     get blocks() {
       return blocks;
     },
     get capturingStacks() {
-      return capturing;
+      return monitor.capturingStacks;
     },
     on(event: 'block' | 'error', listener: BlockListener | BlockDetectorErrorListener): () => void {
       if (event === 'block') {
@@ -191,33 +105,7 @@ export async function startBlockDetector(options?: BlockDetectorOptions): Promis
       }
       throw new TypeError(`BlockDetector.on(): unknown event ${String(event)}; expected 'block' or 'error'`);
     },
-    flush() {
-      if (exited || stopped !== undefined) return pending;
-      const id = nextFlush++;
-      return hold(
-        new Promise<void>((resolve) => {
-          flushes.set(id, resolve);
-          send({ type: 'flush', id });
-        }),
-      );
-    },
-    stop() {
-      stopped ??= hold((async () => {
-        if (!exited) {
-          send({ type: 'stop' });
-          // The worker closes its session and ports, then ends; terminate() if it does not.
-          let timer: NodeJS.Timeout | undefined;
-          const timeout = new Promise<'timeout'>((resolve) => {
-            timer = realSetTimeout(() => resolve('timeout'), 1000);
-          });
-          const outcome = await Promise.race([exit, timeout]);
-          realClearTimeout(timer);
-          if (outcome === 'timeout') await worker.terminate();
-          await exit;
-        }
-        await pending;
-      })());
-      return stopped;
-    },
+    flush: () => monitor.flush(),
+    stop: () => monitor.stop(),
   } as BlockDetector;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { SourceMap, findSourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
-import type { BlockFrame } from './Block.js';
+import type { BlockFrame } from './EventLoopBlock.js';
 import type { RawFrame } from './watchdogWorker.js';
 
 const cache = new Map<string, SourceMap | null>();
