@@ -19,7 +19,7 @@ import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
 import type { RedisHealthState } from './RedisHealthMonitor.js';
 import { captureUnhandled, handleSnapshot, sleep, timed, waitFor } from '../../tests/support/faultHarness.js';
-import { type LoadResult, loadLoop } from '../../tests/support/loadLoop.js';
+import { expectLoadInvariants, loadLoop } from '../../tests/support/loadLoop.js';
 
 const BUDGET = 300;
 const SLACK = 500;
@@ -41,21 +41,6 @@ function makeManager(server: RedisServer): RedisManager {
     healthIntervalMs: HEALTH_INTERVAL,
     reconnect: { minDelayMs: 20, maxDelayMs: RECONNECT_MAX },
   });
-}
-
-/** Every result settled in time and failed only in a typed way. */
-function expectInvariants(results: readonly LoadResult[]): void {
-  expect(results.length).toBeGreaterThan(0);
-  const late = results.filter((r) => r.ms > BUDGET + SLACK);
-  expect(late.map((r) => `${r.op} ${Math.round(r.ms)} ms ${r.ok ? 'ok' : String(r.error)}`)).toEqual([]);
-  for (const r of results) {
-    if (r.ok) continue;
-    const typed = isTimeoutError(r.error) || isRedisUnavailableError(r.error) || isCircuitOpenError(r.error);
-    expect(typed, String(r.error)).toBe(true);
-    if (r.op === 'set' && (isTimeoutError(r.error) || isRedisUnavailableError(r.error))) {
-      expect(['not-sent', 'unknown']).toContain((r.error as { outcome?: string }).outcome);
-    }
-  }
 }
 
 describeWithRedis('RedisManager fault matrix (process-level)', () => {
@@ -130,7 +115,7 @@ describeWithRedis('RedisManager fault matrix (process-level)', () => {
     expect(await waitFor(() => closedAfter(back), maxRecovery)).toBe(true);
     await sleep(100);
     const results = await load.stop();
-    expectInvariants(results);
+    expectLoadInvariants(results, BUDGET + SLACK);
     expect(results.some((r) => !r.ok)).toBe(true);
     expect(breakerEvents.map((e) => e.state)).toContain('open');
     // Load succeeded again after the restart.
@@ -158,12 +143,12 @@ describeWithRedis('RedisManager fault matrix (process-level)', () => {
     expect(await waitFor(() => closedAfter(back), maxRecovery)).toBe(true);
     await sleep(100);
     const results = await load.stop();
-    expectInvariants(results);
+    expectLoadInvariants(results, BUDGET + SLACK);
     const write = await stalledWrite;
     expect(write.ms).toBeLessThan(BUDGET + SLACK);
     expect(isTimeoutError(write.error) || isRedisUnavailableError(write.error), String(write.error)).toBe(true);
     expect((write.error as { outcome?: string }).outcome).toBe('unknown');
-    // Every failed write in the load was typed and said whether it may still apply (expectInvariants).
+    // Every failed write in the load was typed and said whether it may still apply (expectLoadInvariants).
     // The stalled connection was replaced, so most calls during the stall failed fast instead of waiting.
     const duringStall = results.filter((r) => !r.ok && r.at > back - 1000 && r.at < back);
     expect(duringStall.filter((r) => r.ms < BUDGET / 2).length).toBeGreaterThan(duringStall.length / 2);
@@ -182,6 +167,6 @@ describeWithRedis('RedisManager fault matrix (process-level)', () => {
     // Service resumed: a call started after the restart succeeded, and the breaker is closed.
     expect(await waitFor(() => m.stats().breaker === 'closed' && load.results.some((r) => r.ok && r.at > back), EVENTUALLY)).toBe(true);
     const results = await load.stop();
-    expectInvariants(results);
+    expectLoadInvariants(results, BUDGET + SLACK);
   });
 });

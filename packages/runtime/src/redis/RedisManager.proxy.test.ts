@@ -7,13 +7,12 @@
 import { ChaosProxy, startRedisServer, type RedisServer } from '@asyncguard/testkit';
 import { describeWithRedis } from '@asyncguard/testkit/vitest';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { isCircuitOpenError } from '../errors/CircuitOpenError.js';
 import { isRedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import { isTimeoutError } from '../errors/TimeoutError.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
 import { captureUnhandled, handleSnapshot, sleep, timed, waitFor } from '../../tests/support/faultHarness.js';
-import { type LoadResult, loadLoop } from '../../tests/support/loadLoop.js';
+import { expectLoadInvariants, loadLoop } from '../../tests/support/loadLoop.js';
 
 const BUDGET = 300;
 const SLACK = 500;
@@ -21,17 +20,6 @@ const HALF_OPEN_AFTER = 500;
 const HEALTH_INTERVAL = 100;
 const RECONNECT_MAX = 200;
 const MAX_RECOVERY = HALF_OPEN_AFTER + HEALTH_INTERVAL + RECONNECT_MAX + BUDGET + SLACK;
-
-function expectInvariants(results: readonly LoadResult[]): void {
-  expect(results.length).toBeGreaterThan(0);
-  const late = results.filter((r) => r.ms > BUDGET + SLACK);
-  expect(late.map((r) => `${r.op} ${Math.round(r.ms)} ms ${r.ok ? 'ok' : String(r.error)}`)).toEqual([]);
-  for (const r of results) {
-    if (r.ok) continue;
-    const typed = isTimeoutError(r.error) || isRedisUnavailableError(r.error) || isCircuitOpenError(r.error);
-    expect(typed, String(r.error)).toBe(true);
-  }
-}
 
 describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
   let server: RedisServer;
@@ -97,7 +85,7 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
       () => void proxy.addToxic({ type: 'latency', latency: BUDGET * 2, name: 'slow' }),
       () => void proxy.removeToxic('slow'),
     );
-    expectInvariants(results);
+    expectLoadInvariants(results, BUDGET + SLACK);
     // Calls already written when the latency hit end at their budget: by their own deadline
     // (TimeoutError), or a moment earlier when the health PING timed out first and replaced the
     // connection (RedisUnavailableError). Either way they may still apply: outcome 'unknown'.
@@ -113,7 +101,7 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
       () => void proxy.addToxic({ type: 'timeout', timeout: 0, name: 'hole' }),
       () => void proxy.removeToxic('hole'),
     );
-    expectInvariants(results);
+    expectLoadInvariants(results, BUDGET + SLACK);
     expect(results.some((r) => isTimeoutError(r.error))).toBe(true);
     expect(breaker.map((e) => e.state)).toContain('open');
     // The connection stuck behind the blackhole was replaced: later connections carry traffic.
@@ -129,7 +117,7 @@ describeWithRedis('RedisManager fault matrix (through the chaos proxy)', () => {
       },
       () => void proxy.removeToxic('rst'),
     );
-    expectInvariants(results);
+    expectLoadInvariants(results, BUDGET + SLACK);
     const unavailable = results.filter((r) => isRedisUnavailableError(r.error));
     expect(unavailable.length).toBeGreaterThan(0);
     expect(results.some((r) => r.ok && r.at > healedAt)).toBe(true);

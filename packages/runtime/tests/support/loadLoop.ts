@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import type { RedisManager } from '../../src/index.js';
+import { isCircuitOpenError, isRedisUnavailableError, isTimeoutError } from '../../src/index.js';
 import { type Settled, timed } from './faultHarness.js';
 
 export interface LoadResult extends Settled<unknown> {
@@ -34,4 +36,22 @@ export function loadLoop(manager: RedisManager, concurrency: number, prefix = 'l
       return results;
     },
   };
+}
+
+/**
+ * What a fault must never break: every call settled within `boundMs`, every failure is one of the
+ * typed errors, and a failed SET says whether it may still apply (`not-sent` or `unknown`).
+ */
+export function expectLoadInvariants(results: readonly LoadResult[], boundMs: number): void {
+  expect(results.length).toBeGreaterThan(0);
+  const late = results.filter((r) => r.ms > boundMs);
+  expect(late.map((r) => `${r.op} ${Math.round(r.ms)} ms ${r.ok ? 'ok' : String(r.error)}`)).toEqual([]);
+  for (const r of results) {
+    if (r.ok) continue;
+    const typed = isTimeoutError(r.error) || isRedisUnavailableError(r.error) || isCircuitOpenError(r.error);
+    expect(typed, String(r.error)).toBe(true);
+    if (r.op === 'set' && (isTimeoutError(r.error) || isRedisUnavailableError(r.error))) {
+      expect(['not-sent', 'unknown']).toContain((r.error as { outcome?: string }).outcome);
+    }
+  }
 }
