@@ -6,9 +6,10 @@
  * Each round runs every contender once per concurrency, in a rotated order (interleaved, so
  * drift on the shared machine hits everyone alike); the table reports the median over rounds.
  * Workload: 50/50 GET and SET over 1000 keys with 64-byte values. Every contender has its own
- * connection and the same 2000 ms budget and a 5-failure breaker. The manager corks its socket
- * for the rest of the tick on the first write, so concurrent commands leave in one writev; an
- * extra row shows raw ioredis with its own `enableAutoPipelining` for comparison.
+ * connection and the same 2000 ms budget and a 5-failure breaker. The manager writes a lone
+ * command at once and corks its socket until the end of the tick while others await replies, so
+ * concurrent commands leave in one writev; an extra row shows raw ioredis with its own
+ * `enableAutoPipelining` for comparison.
  *
  * Floors (from the issue): the manager keeps ≥ 90% of raw ioredis throughput at c=100 and beats
  * both wrapped peers.

@@ -73,7 +73,7 @@ export async function overheadFigure(rounds: number, opsPerCell: number): Promis
     for (const client of clients) for (const op of ['GET', 'SET'] as const) await run(client, op, 10, 5000);
     for (const op of ['GET', 'SET'] as const) {
       for (const c of [1, 10, 100]) {
-        const ops = c === 1 ? Math.max(2000, Math.floor(opsPerCell / 3)) : opsPerCell;
+        const ops = opsPerCell;
         const cell = { op, c, manager: [] as Run[], raw: [] as Run[] };
         for (let round = 0; round < rounds; round++) {
           loads.push(loadavg()[0] as number);
