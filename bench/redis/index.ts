@@ -6,9 +6,10 @@
  * Each round runs every contender once per concurrency, in a rotated order (interleaved, so
  * drift on the shared machine hits everyone alike); the table reports the median over rounds.
  * Workload: 50/50 GET and SET over 1000 keys with 64-byte values. Every contender has its own
- * connection and the same 2000 ms budget and a 5-failure breaker. The manager corks its socket
- * for the rest of the tick on the first write, so concurrent commands leave in one writev; an
- * extra row shows raw ioredis with its own `enableAutoPipelining` for comparison.
+ * connection and the same 2000 ms budget and a 5-failure breaker. The manager writes a lone
+ * command at once and corks its socket until the end of the tick while others await replies, so
+ * concurrent commands leave in one writev; an extra row shows raw ioredis with its own
+ * `enableAutoPipelining` for comparison.
  *
  * Floors (from the issue): the manager keeps ≥ 90% of raw ioredis throughput at c=100 and beats
  * both wrapped peers.
@@ -26,8 +27,11 @@
  *   reset timeout) and raw ioredis (no timeout, no breaker), medians of `--rounds` rounds.
  *   Floor (issue 16): the manager's time-to-first-success ≤ one health interval.
  *
+ * First (overhead.ts): the manager against raw ioredis alone, GET and SET separately at c=1, 10
+ * and 100, paired rounds, with client CPU per op and the load average (floors from issue 19).
+ *
  *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30] [--deadline-trials 40]
- *                    [--only throughput|faults|memory|recovery|deadline]
+ *                    [--only overhead|throughput|faults|memory|recovery|deadline]
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -36,6 +40,7 @@ import { startRedisServer } from '@asyncguard/testkit';
 import { circuitBreaker, ConsecutiveBreaker, handleAll, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { Redis } from 'ioredis';
 import CircuitBreaker from 'opossum';
+import { overheadFigure } from './overhead.js';
 
 interface Contender {
   name: string;
@@ -146,8 +151,9 @@ function only(): string | undefined {
 
 async function main(): Promise<void> {
   const section = only();
-  const sections = ['throughput', 'faults', 'memory', 'recovery', 'deadline'];
+  const sections = ['overhead', 'throughput', 'faults', 'memory', 'recovery', 'deadline'];
   if (section !== undefined && !sections.includes(section)) throw new Error(`--only takes ${sections.join(', ')}, got ${String(section)}`);
+  if (section === undefined || section === 'overhead') await overheadFigure(Math.max(5, ROUNDS), OPS);
   if (section === undefined || section === 'throughput') await throughput();
   if (section === undefined || section === 'faults') await faultFigures();
   if (section === undefined || section === 'memory') await memoryFigure(arg('down-seconds', 30));

@@ -24,7 +24,9 @@ export class LatencyHistogram {
     const us = ms * 1000;
     let index = 0;
     if (us >= 1) {
-      const octave = Math.floor(Math.log2(us));
+      // floor(log2(us)) by counting leading zeros (exact, and much cheaper than Math.log2) while
+      // the microseconds fit in 32 bits (~71 min); the last bucket takes anything longer anyway.
+      const octave = us < 4294967296 ? 31 - Math.clz32(us) : 32;
       const base = 2 ** octave;
       index = Math.min(SUB_BUCKETS * OCTAVES - 1, octave * SUB_BUCKETS + Math.floor(((us - base) / base) * SUB_BUCKETS));
     }

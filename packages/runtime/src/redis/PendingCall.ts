@@ -30,8 +30,9 @@ export interface PendingCallHost {
  * One admitted command, from admission to its settlement; also its own deadline entry and, while
  * it waits for a connection, its own ready-waiter.
  *
- * On the fast path (connection ready, slot free) the caller gets `command.promise.then(…)`
- * directly: one promise more than raw ioredis. A deadline rejects the ioredis command itself
+ * On the fast path (connection ready, slot free) the caller gets the ioredis command's own
+ * promise, as with raw ioredis (the command's resolve/reject are wrapped to settle the call). A
+ * deadline rejects the ioredis command itself
  * (as ioredis' own `commandTimeout` does: it stays queued so later replies still match). Only a
  * call that has to wait (for a connection, a slot or a retry) gets a deferred promise of its own.
  * @internal
@@ -49,6 +50,9 @@ export class PendingCall<T = unknown> implements DeadlineEntry, ReadyWaiter {
   written = 0;
   attempt = 0;
   command: Command | undefined = undefined;
+  /** ioredis' own resolve and reject of {@link command} (the command's are wrapped). */
+  settleCommand: ((value: unknown) => void) | undefined = undefined;
+  failCommand: ((error: Error) => void) | undefined = undefined;
   backoff: NodeJS.Timeout | undefined = undefined;
   queued = false;
   raw = false;

@@ -1,4 +1,3 @@
-import type { Command } from 'ioredis';
 import type { Budgets } from '../budgets.js';
 import { assertBudget } from '../budgets.js';
 import { BulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
@@ -146,40 +145,59 @@ export class RedisCommandPath implements PendingCallHost, CommandExecutor {
     );
   }
 
-  /** Writes the command; the returned promise settles the call (and its deferred, if any). */
+  /**
+   * Writes the command and returns its own promise: no promise of ours in between. ioredis'
+   * resolve/reject are wrapped instead, so the call is settled (stats, breaker, deadline) as the
+   * reply arrives, before its caller resumes; a failure may become a retry or a fallback, whose
+   * promise the command's then adopts. A command the call no longer owns (timed out, cut by
+   * close(), or replaced by a retry) is already settled: ioredis' late reply or rejection of it
+   * changes nothing.
+   */
   private dispatch(call: PendingCall, client: IoredisClient): Promise<unknown> {
     const connection = this.connection;
     const io = connection.io as IoredisModule;
     const command = new io.Command(call.name, call.args as never[], call.raw ? RAW_COMMAND_OPTIONS : this.commandOptions);
+    const settle = command.resolve;
+    const fail = command.reject;
+    command.resolve = (value: unknown): void => {
+      // ioredis converts the reply; if that throws it calls `command.reject` (below) instead.
+      settle(value);
+      if (call.command === command) this.onReply(call);
+    };
+    command.reject = (error: Error): void => {
+      if (call.command !== command) return;
+      let next: Promise<unknown>;
+      try {
+        next = this.onCommandError(call, error);
+      } catch (err) {
+        fail(err as Error);
+        return;
+      }
+      // A retry's or a fallback's promise: `settle` passes a non-reply value through unchanged.
+      settle(next);
+    };
     call.command = command;
+    call.settleCommand = settle;
+    call.failCommand = fail;
     call.phase = Phase.Sent;
     call.written++;
-    if (connection.corked === undefined && connection.corkable) connection.cork(client);
+    connection.beforeWrite(client);
     client.sendCommand(command);
-    const settled = command.promise.then(
-      (value: unknown) => this.onReply(call, value),
-      (error: unknown) => this.onCommandError(call, command, error),
-    );
-    if (call.resolve !== undefined) settled.then(call.resolve, call.reject);
-    return settled;
+    const promise = command.promise as Promise<unknown>;
+    if (call.resolve !== undefined) promise.then(call.resolve, call.reject);
+    return promise;
   }
 
-  private onReply(call: PendingCall, value: unknown): unknown {
+  private onReply(call: PendingCall): void {
     const now = performance.now();
     this.connection.replied(now);
     this.breaker?.success();
     this.finish(call, 'ok', now);
-    return value;
   }
 
-  /** Settles a failed attempt: retry, fallback, or rethrow (as a typed error). */
-  private onCommandError(call: PendingCall, command: Command, error: unknown): unknown {
-    if (call.phase === Phase.Done) {
-      // The deadline (or close()) rejected the command with its own error, already counted.
-      return this.afterFailure(call, error);
-    }
+  /** Settles a failed attempt: a retry, a fallback, or a rethrow (as a typed error). */
+  private onCommandError(call: PendingCall, error: unknown): Promise<unknown> {
     const now = performance.now();
-    void command;
     if (error instanceof Error && error.name === 'ReplyError') {
       // The server answered: the connection is fine.
       this.connection.replied(now);
@@ -206,8 +224,18 @@ export class RedisCommandPath implements PendingCallHost, CommandExecutor {
     return this.afterFailure(call, unavailableError(`redis.${call.name}`, error, call.written > 0 ? 'unknown' : 'not-sent', this.options.secrets, timing, message));
   }
 
+  /** Fails the call's current command with `error` (or its fallback) after the call was finished. */
+  private rejectCommand(call: PendingCall, error: unknown): void {
+    const settle = call.settleCommand as (value: unknown) => void;
+    const fail = call.failCommand as (error: Error) => void;
+    call.settleCommand = call.failCommand = undefined;
+    const fallback = call.options?.fallback;
+    if (fallback === undefined) fail(error as Error);
+    else settle(this.useFallback(call.name, error, fallback));
+  }
+
   /** The fallback's value, or a rethrow. */
-  private afterFailure(call: PendingCall, error: unknown): unknown {
+  private afterFailure(call: PendingCall, error: unknown): Promise<unknown> {
     const fallback = call.options?.fallback;
     if (fallback === undefined) throw error;
     return this.useFallback(call.name, error, fallback);
@@ -263,11 +291,11 @@ export class RedisCommandPath implements PendingCallHost, CommandExecutor {
       call.inherited === undefined
         ? new TimeoutError({ operation, budgetMs: call.budgetMs, elapsedMs, outcome })
         : call.inherited.timeoutFor(operation, call.budgetMs, elapsedMs, outcome);
-    const command = phase === Phase.Sent ? call.command : undefined;
-    if (command !== undefined) {
+    if (phase === Phase.Sent && call.command !== undefined) {
       this.finish(call, 'timeout', now);
-      // Rejects the caller's promise through onCommandError (which sees the call is done).
-      command.reject(error);
+      // Rejects the command itself (as ioredis' own commandTimeout does: it stays queued, so
+      // later replies still match); its late reply is ignored.
+      this.rejectCommand(call, error);
       // A stalled or blackholed connection is replaced (see commandTimedOut).
       this.connection.commandTimedOut(now, call.budgetMs);
       return;
@@ -416,10 +444,9 @@ export class RedisCommandPath implements PendingCallHost, CommandExecutor {
     for (let call = this.callsHead; call !== null; ) {
       const next = call.next;
       const error = unavailableError(`redis.${call.name}`, 'the manager closed before the reply', call.written > 0 ? 'unknown' : 'not-sent', this.options.secrets);
-      const command = call.phase === Phase.Sent ? call.command : undefined;
-      if (command !== undefined) {
+      if (call.phase === Phase.Sent && call.command !== undefined) {
         this.finish(call, 'unavailable', cutAt);
-        command.reject(error);
+        this.rejectCommand(call, error);
       } else {
         this.failDeferred(call, 'unavailable', error, cutAt);
       }

@@ -29,14 +29,29 @@ for (const c of READS) kinds.set(c, 'read');
 for (const c of BLOCKING) kinds.set(c, 'blocking');
 for (const c of SUBSCRIBE) kinds.set(c, 'subscribe');
 
+/** Per spelling of a command name, what the hot path asks (so no `toLowerCase()` per call). */
+const memo = new Map<string, { kind: CommandKind; scanBudget: boolean }>();
+/** Arbitrary names can be passed (`manager.call`); past this many spellings, stop memoising. */
+const MEMO_MAX = 1024;
+
+function infoOf(command: string): { kind: CommandKind; scanBudget: boolean } {
+  let info = memo.get(command);
+  if (info === undefined) {
+    const name = command.toLowerCase();
+    info = { kind: kinds.get(name) ?? 'write', scanBudget: SCAN_BUDGET.has(name) };
+    if (memo.size < MEMO_MAX) memo.set(command, info);
+  }
+  return info;
+}
+
 /** The kind of `command` (case-insensitive); unknown commands are writes. */
 export function commandKind(command: string): CommandKind {
-  return kinds.get(command) ?? kinds.get(command.toLowerCase()) ?? 'write';
+  return infoOf(command).kind;
 }
 
 /** Whether `command` uses the `redisScan` budget instead of `redis`. */
 export function usesScanBudget(command: string): boolean {
-  return SCAN_BUDGET.has(command.toLowerCase());
+  return infoOf(command).scanBudget;
 }
 
 /**
