@@ -4,7 +4,8 @@ import { type ProcessOptions } from '@asyncguard-examples/kb-shared';
 import { HashEmbedding } from '@asyncguard/testkit/llamaindex';
 import { createRedisManager, defineBudgets, type Budgets, type Logger, type RedisManager, type RedisManagerOptions } from '@asyncguard/runtime';
 import { buildServer } from './buildServer.js';
-import { createDocumentProcessor } from './createDocumentProcessor.js';
+import { createDocumentProcessor, HASH_EMBEDDING_IN_WORKER } from './createDocumentProcessor.js';
+import type { WorkerEmbedding } from './embedChunksTask.js';
 import type { DocumentProcessor } from './DocumentProcessor.js';
 import { KnowledgeBase } from './KnowledgeBase.js';
 
@@ -15,6 +16,15 @@ export interface KnowledgeBaseServerOptions {
   documentsDir: string;
   /** The embedding model. Default: the deterministic offline embedding (no network, no model). */
   embedModel?: BaseEmbedding;
+  /**
+   * How the indexing worker makes the same model as `embedModel`, so that documents are embedded
+   * off the main thread; `false` embeds them on the main thread (time-sliced). Default: the
+   * default model's recipe when `embedModel` is not given, otherwise `false` (a model object
+   * cannot be sent to a thread).
+   */
+  workerEmbedding?: WorkerEmbedding | false;
+  /** Indexing jobs that may wait while one runs; beyond that `POST /documents` answers 429 with `Retry-After`. Default 8. */
+  maxQueuedJobs?: number;
   /** Per-category budgets, ms; the rest keep `DEFAULT_BUDGETS`. */
   budgets?: Partial<Budgets>;
   /** Where degraded answers and Redis state changes are logged (pino-style). Default: nowhere. */
@@ -50,6 +60,7 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
     throw new TypeError('createKnowledgeBaseServer: options.redisUrl (or options.redisManager) is required');
   }
   const given = options.redisManager;
+  const embedding = options.workerEmbedding ?? (options.embedModel === undefined ? HASH_EMBEDDING_IN_WORKER : false);
   const redis = (): RedisManager =>
     given ??
     createRedisManager({
@@ -62,8 +73,9 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
   const kb = new KnowledgeBase({
     redis,
     ownsRedis: given === undefined,
-    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing }),
+    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing, ...(embedding === false ? {} : { embedding }) }),
     embedModel: options.embedModel ?? new HashEmbedding(),
+    ...(options.maxQueuedJobs === undefined ? {} : { maxQueuedJobs: options.maxQueuedJobs }),
     documentsDir: options.documentsDir,
     budgets,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
