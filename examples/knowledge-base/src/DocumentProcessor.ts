@@ -10,8 +10,13 @@ export interface DocumentProcessor {
    * model of its own (see `WorkerEmbedding`); without it the main thread embeds, slice by slice.
    */
   embed?(chunks: readonly ProcessedChunk[], signal?: AbortSignal): Promise<EmbeddedChunks>;
-  /** Starts a worker and loads what `embed` needs, so the first batch does not wait for it. */
+  /**
+   * Starts the workers and loads what `embed` needs (a second or more: tsx and LlamaIndex), so
+   * that no job waits for it. Idempotent: later calls share the first one's promise.
+   */
   warm?(): Promise<void>;
+  /** Whether `warm()` has completed: until then a job embeds on the main thread instead of waiting. */
+  embedReady?(): boolean;
   /** Stops the workers; work in flight is rejected. */
   close(): Promise<void>;
 }

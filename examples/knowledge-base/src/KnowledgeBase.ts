@@ -37,7 +37,7 @@ const EMBED_BATCH = 256;
  */
 const WORKER_MIN_CHUNKS = 64;
 /** Embedding tasks queued ahead of the one being applied, so the worker never waits for the main thread. */
-const EMBED_AHEAD = 2;
+const EMBED_AHEAD = 3;
 
 export interface KnowledgeBaseDeps {
   /** Creates the Redis manager on first use (the service's only way to Redis). */
@@ -203,11 +203,18 @@ export class KnowledgeBase {
    * them in `/health` batch by batch. With a worker-side model and at least
    * {@link WORKER_MIN_CHUNKS} chunks the worker embeds batches of {@link EMBED_BATCH} while the
    * main thread applies the previous ones; otherwise the main thread embeds, time-sliced, and
-   * persists each slice in one pipeline. Both make the same nodes, vectors and stored entries.
+   * persists each slice in one pipeline (also while the worker is still loading its model).
+   * Both make the same nodes, vectors and stored entries.
    */
   private async insertChunks(index: VectorIndex, chunks: readonly ProcessedChunk[], signal: AbortSignal, persist: boolean): Promise<void> {
-    const embed = this.deps.processor.embed?.bind(this.deps.processor);
-    if (embed === undefined || chunks.length < WORKER_MIN_CHUNKS) {
+    const processor = this.deps.processor;
+    let embed = chunks.length < WORKER_MIN_CHUNKS ? undefined : processor.embed?.bind(processor);
+    if (embed !== undefined && processor.embedReady?.() === false) {
+      // The worker has not loaded its model yet: this job embeds here, and it starts loading now.
+      embed = undefined;
+      this.warmProcessor();
+    }
+    if (embed === undefined) {
       await index.insert(chunks, chunkToNode, signal, async (nodes) => {
         if (persist) await this.persist(nodes.map(docStoreEntry));
         this.chunkCount += nodes.length;
@@ -314,7 +321,11 @@ export class KnowledgeBase {
   /** Starts building the index now instead of on first use (e.g. right after the server listens). */
   warmUp(): void {
     this.index().catch((error: unknown) => this.log.warn({ err: error, operation: 'index.build' }, `index warm-up failed: ${reasonOf(error)}`));
-    // The indexing worker loads its model once (a second or more): before the first large job, not during it.
+    this.warmProcessor();
+  }
+
+  /** The indexing worker loads its model once (a second or more): in the background, not in a job. */
+  private warmProcessor(): void {
     this.deps.processor.warm?.().catch((error: unknown) => this.log.warn({ err: error, operation: 'documents.embed' }, `indexing worker warm-up failed: ${reasonOf(error)}`));
   }
 

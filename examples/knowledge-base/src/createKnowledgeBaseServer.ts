@@ -23,6 +23,8 @@ export interface KnowledgeBaseServerOptions {
    * cannot be sent to a thread).
    */
   workerEmbedding?: WorkerEmbedding | false;
+  /** Worker threads that chunk and embed documents. Default 1. */
+  indexingThreads?: number;
   /** Indexing jobs that may wait while one runs; beyond that `POST /documents` answers 429 with `Retry-After`. Default 8. */
   maxQueuedJobs?: number;
   /** Per-category budgets, ms; the rest keep `DEFAULT_BUDGETS`. */
@@ -59,6 +61,14 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
   if (options.redisManager === undefined && (options.redisUrl === undefined || options.redisUrl === '')) {
     throw new TypeError('createKnowledgeBaseServer: options.redisUrl (or options.redisManager) is required');
   }
+  const threads = options.indexingThreads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new RangeError(`createKnowledgeBaseServer: options.indexingThreads must be an integer >= 1, got ${String(threads)}`);
+  }
+  const queued = options.maxQueuedJobs;
+  if (queued !== undefined && (!Number.isInteger(queued) || queued < 0)) {
+    throw new RangeError(`createKnowledgeBaseServer: options.maxQueuedJobs must be an integer >= 0, got ${String(queued)}`);
+  }
   const given = options.redisManager;
   const embedding = options.workerEmbedding ?? (options.embedModel === undefined ? HASH_EMBEDDING_IN_WORKER : false);
   const redis = (): RedisManager =>
@@ -73,7 +83,7 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
   const kb = new KnowledgeBase({
     redis,
     ownsRedis: given === undefined,
-    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing, ...(embedding === false ? {} : { embedding }) }),
+    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing, threads: options.indexingThreads, ...(embedding === false ? {} : { embedding }) }),
     embedModel: options.embedModel ?? new HashEmbedding(),
     ...(options.maxQueuedJobs === undefined ? {} : { maxQueuedJobs: options.maxQueuedJobs }),
     documentsDir: options.documentsDir,

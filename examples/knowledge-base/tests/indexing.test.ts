@@ -11,6 +11,7 @@ import {
   type DocumentToProcess,
   type HealthResponse,
   type IndexDocumentsResult,
+  type ProcessedChunk,
   type SearchResponse,
 } from '@asyncguard-examples/kb-shared';
 import { describeWithRedis, useRedisServer } from '@asyncguard/testkit/vitest';
@@ -116,8 +117,9 @@ describeWithRedis('knowledge-base: the indexing queue', () => {
     expect((await post(app, 'after')).statusCode).toBe(200);
   });
 
-  it('rejects a bad maxQueuedJobs by name', () => {
+  it('rejects a bad maxQueuedJobs or indexingThreads by name', () => {
     expect(() => createKnowledgeBaseServer({ redisUrl: server().url, documentsDir, maxQueuedJobs: -1 })).toThrow(/maxQueuedJobs/);
+    expect(() => createKnowledgeBaseServer({ redisUrl: server().url, documentsDir, indexingThreads: 0 })).toThrow(/indexingThreads/);
   });
 });
 
@@ -198,24 +200,36 @@ describeWithRedis('knowledge-base: indexing in the worker gives the same index a
     return outcome;
   };
 
-  it('same chunks, vectors (scores), search results and stored entries; and a restart finds them again', async () => {
-    const real = createDocumentProcessor({ timeoutMs: 30_000, embedding: HASH_EMBEDDING_IN_WORKER });
-    let embedded = 0;
-    const counting: DocumentProcessor = {
-      process: (docs, signal) => real.process(docs, signal),
-      embed: async (chunks, signal) => {
-        const batch = await (real.embed as NonNullable<DocumentProcessor['embed']>)(chunks, signal);
-        embedded += chunks.length;
-        return batch;
-      },
-      close: () => real.close(),
+  it('same chunks, vectors (scores), search results and stored entries, with one worker, two or none; and a restart finds them again', async () => {
+    /** The worker processor, warmed, counting the chunks its workers embed. */
+    const inWorkers = async (threads: number): Promise<DocumentProcessor & { embedded: number }> => {
+      const real = createDocumentProcessor({ timeoutMs: 30_000, embedding: HASH_EMBEDDING_IN_WORKER, threads });
+      expect(real.embedReady?.()).toBe(false);
+      await real.warm?.();
+      expect(real.embedReady?.()).toBe(true);
+      const counting = {
+        embedded: 0,
+        process: (docs: readonly DocumentToProcess[], signal?: AbortSignal) => real.process(docs, signal),
+        embedReady: () => true,
+        embed: async (chunks: readonly ProcessedChunk[], signal?: AbortSignal) => {
+          const batch = await (real.embed as NonNullable<DocumentProcessor['embed']>)(chunks, signal);
+          counting.embedded += chunks.length;
+          return batch;
+        },
+        close: () => real.close(),
+      };
+      return counting;
     };
-    const inWorker = await indexAndRead({ processor: counting });
+    const one = await inWorkers(1);
+    const inWorker = await indexAndRead({ processor: one });
     const onMain = await indexAndRead({ workerEmbedding: false });
+    const two = await inWorkers(2);
+    const twoThreads = await indexAndRead({ processor: two }); // parts chunked and signed side by side
 
     const expected = processDocuments(documents);
     expect(expected.chunks.length).toBeGreaterThan(256); // more than one worker batch
-    expect(embedded).toBe(expected.chunks.length); // every chunk went through the worker
+    expect(one.embedded).toBe(expected.chunks.length); // every chunk went through the worker
+    expect(two.embedded).toBe(expected.chunks.length);
     expect(inWorker.reply).toEqual({ documents: documents.length, chunks: expected.chunks.length, duplicatesDropped: expected.duplicatesDropped });
     expect(onMain.reply).toEqual(inWorker.reply);
     expect(inWorker.chunks).toBe(onMain.chunks);
@@ -224,6 +238,7 @@ describeWithRedis('knowledge-base: indexing in the worker gives the same index a
     expect(inWorker.metadata).toEqual(onMain.metadata);
     expect(inWorker.searches.every((s) => !s.degraded && s.results.length === 10)).toBe(true);
     expect(inWorker.searches).toEqual(onMain.searches);
+    expect(twoThreads).toEqual(inWorker);
 
     // Persisted as the document store reads it: a restarted service re-indexes the same chunks.
     app = createKnowledgeBaseServer({ redisUrl: server().url, documentsDir }).app;
