@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { OffloadPool } from '@asyncguard/runtime';
 import { keptChunks, type DocumentToProcess, type ProcessedBatch, type ProcessOptions, type SignedChunks } from '@asyncguard-examples/kb-shared';
@@ -19,8 +20,10 @@ export interface DocumentProcessorOptions {
   /** The embedding model the workers make, the same as the main thread's; without it `embed` is absent. */
   embedding?: WorkerEmbedding;
   /**
-   * Worker threads. Default 1 (the main thread keeps the other core). With more, a batch's
-   * documents are chunked and signed on several at once, and embedding batches run side by side.
+   * Worker threads. Default: one per core, at most 4. They run at a lower OS priority (nice
+   * 10 on Linux, see `lowerThreadPriority`): they take the CPU the main thread leaves, on every
+   * core, and give it back when requests come in. With several, a batch's documents are chunked
+   * and signed on several at once, and embedding batches run side by side.
    */
   threads?: number;
   /** Budget of one task, ms: at the deadline the worker is terminated. */
@@ -33,7 +36,7 @@ export interface DocumentProcessorOptions {
  * embedded, and a task over budget (or aborted) really stops, because its worker is terminated.
  */
 export function createDocumentProcessor(options: DocumentProcessorOptions): DocumentProcessor {
-  const threads = options.threads ?? 1;
+  const threads = options.threads ?? defaultIndexingThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`createDocumentProcessor: threads must be an integer >= 1, got ${String(threads)}`);
   // Idle workers stay a minute: a new one loads tsx and LlamaIndex again (a second or more).
   const pool = new OffloadPool({ minThreads: 0, maxThreads: threads, idleTimeoutMs: 60_000, maxQueue: 64 });
@@ -99,4 +102,9 @@ function splitByLength(documents: readonly DocumentToProcess[], count: number): 
     filled += doc.text.length;
   }
   return parts;
+}
+
+/** One indexing thread per core, at most 4 (each loads its own LlamaIndex). */
+export function defaultIndexingThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
 }

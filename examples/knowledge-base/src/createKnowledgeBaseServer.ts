@@ -23,7 +23,7 @@ export interface KnowledgeBaseServerOptions {
    * cannot be sent to a thread).
    */
   workerEmbedding?: WorkerEmbedding | false;
-  /** Worker threads that chunk and embed documents. Default 1. */
+  /** Worker threads that chunk and embed documents, at a lower OS priority. Default: one per core, at most 4. */
   indexingThreads?: number;
   /** Indexing jobs that may wait while one runs; beyond that `POST /documents` answers 429 with `Retry-After`. Default 8. */
   maxQueuedJobs?: number;

@@ -3,6 +3,10 @@ import { pathToFileURL } from 'node:url';
 import { MetadataMode, type BaseEmbedding } from 'llamaindex';
 import type { ProcessedChunk } from '@asyncguard-examples/kb-shared/processing';
 import { chunkToNode, docStoreEntry, writeUnit } from './nodes.js';
+import { lowerThreadPriority } from './lowerThreadPriority.js';
+
+// This module loads in an indexing worker thread: it yields the CPU to the main thread when both want it.
+lowerThreadPriority();
 
 /**
  * An embedding model a worker thread can make for itself: a JavaScript module (path or `file:`

@@ -9,6 +9,10 @@ import {
   type ProcessOptions,
   type SignedChunks,
 } from '@asyncguard-examples/kb-shared/processing';
+import { lowerThreadPriority } from './lowerThreadPriority.js';
+
+// This module loads in an indexing worker thread: it yields the CPU to the main thread when both want it.
+lowerThreadPriority();
 
 /** Runs in a worker thread (see `createDocumentProcessor`): plain data in, plain data out. */
 export default function processDocumentsTask(documents: DocumentToProcess[], options: ProcessOptions): ProcessedBatch {

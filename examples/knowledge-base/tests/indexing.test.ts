@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +25,7 @@ import {
   type KnowledgeBaseServer,
   type KnowledgeBaseServerOptions,
 } from '../src/index.js';
+import { INDEXING_NICE } from '../src/lowerThreadPriority.js';
 import { DOC_STORE_DATA_KEY, DOC_STORE_METADATA_KEY } from '../src/nodes.js';
 
 const json = { 'content-type': 'application/json' };
@@ -148,6 +149,31 @@ describe('IndexingQueue', () => {
 
   it('names a bad capacity', () => {
     expect(() => new IndexingQueue({ capacity: 1.5 })).toThrow(/capacity/);
+  });
+});
+
+describe('indexing threads', () => {
+  /** Nice value of each thread of this process (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
+  const niceOfThreads = async (): Promise<number[]> => {
+    const tasks = await readdir(`/proc/${process.pid}/task`);
+    const nices = await Promise.all(tasks.map(async (tid) => Number((await readFile(`/proc/${process.pid}/task/${tid}/stat`, 'utf8')).split(') ')[1]?.split(' ')[16])));
+    return nices.sort((a, b) => a - b);
+  };
+
+  it('run at a lower priority than the main thread', async () => {
+    const processor = createDocumentProcessor({ timeoutMs: 30_000, embedding: HASH_EMBEDDING_IN_WORKER, threads: 2 });
+    try {
+      await processor.warm?.();
+      if (process.platform === 'linux') {
+        const nices = await niceOfThreads();
+        expect(nices.filter((n) => n === INDEXING_NICE)).toHaveLength(2); // the two indexing workers
+        expect(nices.filter((n) => n !== INDEXING_NICE).every((n) => n === nices[0])).toBe(true); // the rest unchanged
+      } else {
+        expect(processor.embedReady?.()).toBe(true); // nothing to lower elsewhere: the workers still work
+      }
+    } finally {
+      await processor.close();
+    }
   });
 });
 
