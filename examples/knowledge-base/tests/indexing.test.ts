@@ -174,7 +174,7 @@ describe('indexing threads', () => {
     } finally {
       await processor.close();
     }
-  });
+  }, 30_000); // two workers load tsx and LlamaIndex
 });
 
 describeWithRedis('knowledge-base: indexing in the worker gives the same index as on the main thread', () => {
