@@ -77,6 +77,8 @@ export class KnowledgeBase {
   private chunkCount = 0;
   private jobs = 0;
   private readonly queue: IndexingQueue;
+  /** Resolves true once the indexing worker has loaded its model (false if that failed); unset until asked for. */
+  private workerWarming: Promise<boolean> | undefined;
 
   constructor(private readonly deps: KnowledgeBaseDeps) {
     this.budgets = defineBudgets(deps.budgets ?? {});
@@ -203,16 +205,22 @@ export class KnowledgeBase {
    * them in `/health` batch by batch. With a worker-side model and at least
    * {@link WORKER_MIN_CHUNKS} chunks the worker embeds batches of {@link EMBED_BATCH} while the
    * main thread applies the previous ones; otherwise the main thread embeds, time-sliced, and
-   * persists each slice in one pipeline (also while the worker is still loading its model).
+   * persists each slice in one pipeline (also when nothing has loaded the worker's model yet; a
+   * job that comes while `warmUp` is loading it waits for that instead).
    * Both make the same nodes, vectors and stored entries.
    */
   private async insertChunks(index: VectorIndex, chunks: readonly ProcessedChunk[], signal: AbortSignal, persist: boolean): Promise<void> {
     const processor = this.deps.processor;
     let embed = chunks.length < WORKER_MIN_CHUNKS ? undefined : processor.embed?.bind(processor);
     if (embed !== undefined && processor.embedReady?.() === false) {
-      // The worker has not loaded its model yet: this job embeds here, and it starts loading now.
-      embed = undefined;
-      this.warmProcessor();
+      if (this.workerWarming === undefined) {
+        // Nobody asked for the worker's model yet: this job embeds here, and loading starts now.
+        embed = undefined;
+        this.warmProcessor();
+      } else if (!(await settledWithin(this.workerWarming, signal))) {
+        embed = undefined; // loading failed (logged): embed here
+      }
+      // Otherwise loading was under way (`warmUp` at start): the job waited for it, not for the slow path.
     }
     if (embed === undefined) {
       await index.insert(chunks, chunkToNode, signal, async (nodes) => {
@@ -326,7 +334,16 @@ export class KnowledgeBase {
 
   /** The indexing worker loads its model once (a second or more): in the background, not in a job. */
   private warmProcessor(): void {
-    this.deps.processor.warm?.().catch((error: unknown) => this.log.warn({ err: error, operation: 'documents.embed' }, `indexing worker warm-up failed: ${reasonOf(error)}`));
+    const warming = this.deps.processor.warm?.();
+    if (warming === undefined) return;
+    this.workerWarming = warming.then(
+      () => true,
+      (error: unknown) => {
+        this.log.warn({ err: error, operation: 'documents.embed' }, `indexing worker warm-up failed: ${reasonOf(error)}`);
+        this.workerWarming = undefined; // the next large job tries again
+        return false;
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -338,6 +355,19 @@ export class KnowledgeBase {
 
 function factToNode(fact: StoredFact): TextNode {
   return textNode(factNodeId(fact.id), fact.text, factMetadata(fact));
+}
+
+/** Whether `ready` resolved true; rejects with the signal's reason if it aborts first. */
+function settledWithin(ready: Promise<boolean>, signal: AbortSignal): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void ready.then((ok) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    });
+  });
 }
 
 function reasonOf(error: unknown): string {

@@ -118,6 +118,51 @@ describeWithRedis('knowledge-base: the indexing queue', () => {
     expect((await post(app, 'after')).statusCode).toBe(200);
   });
 
+  it('embeds a large job on the main thread while nothing loaded the worker, and waits for a loading already under way (warmUp, or an earlier job)', async () => {
+    const real = createDocumentProcessor({ timeoutMs: 30_000, embedding: HASH_EMBEDDING_IN_WORKER, threads: 1 });
+    let openWarm: () => void = () => undefined;
+    const warmGate = new Promise<void>((resolve) => {
+      openWarm = resolve;
+    });
+    let embedded = 0;
+    let warmCalls = 0;
+    const wrapped: DocumentProcessor = {
+      process: (docs, signal) => real.process(docs, signal),
+      embed: async (chunks, signal) => {
+        const batch = await (real.embed as NonNullable<DocumentProcessor['embed']>)(chunks, signal);
+        embedded += chunks.length;
+        return batch;
+      },
+      warm: async () => {
+        warmCalls++;
+        await warmGate;
+        await real.warm?.();
+      },
+      embedReady: () => real.embedReady?.() ?? false,
+      close: () => real.close(),
+    };
+    const documents = syntheticCorpus({ documents: 8, wordsPerDocument: 2000, seed: 5 }).map((d, i) => ({ id: `big-${i}`, text: d.text }));
+    service = createKnowledgeBaseServer({ redisUrl: server().url, documentsDir, processor: wrapped });
+    const app = service.app;
+    // Nothing loaded the worker: the job embeds here at once, and starts the loading.
+    const first = await app.inject({ method: 'POST', url: '/documents', headers: json, payload: { documents } });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(embedded).toBe(0);
+    expect(warmCalls).toBe(1);
+    // The loading is under way: the next large job waits for it, then embeds in the worker.
+    let done = false;
+    const second = app.inject({ method: 'POST', url: '/documents', headers: json, payload: { documents } }).then((res) => {
+      done = true;
+      return res;
+    });
+    await vi.waitFor(() => expect(service?.kb.health().index.jobs?.running).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(done).toBe(false);
+    openWarm();
+    expect((await second).statusCode).toBe(200);
+    expect(embedded).toBe(first.json<IndexDocumentsResult>().chunks);
+  }, 30_000);
+
   it('rejects a bad maxQueuedJobs or indexingThreads by name', () => {
     expect(() => createKnowledgeBaseServer({ redisUrl: server().url, documentsDir, maxQueuedJobs: -1 })).toThrow(/maxQueuedJobs/);
     expect(() => createKnowledgeBaseServer({ redisUrl: server().url, documentsDir, indexingThreads: 0 })).toThrow(/indexingThreads/);
