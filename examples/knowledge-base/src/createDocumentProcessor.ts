@@ -4,6 +4,7 @@ import { OffloadPool } from '@asyncguard/runtime';
 import { keptChunks, type DocumentToProcess, type ProcessedBatch, type ProcessOptions, type SignedChunks } from '@asyncguard-examples/kb-shared';
 import type { DocumentProcessor } from './DocumentProcessor.js';
 import type { EmbeddedChunks, WorkerEmbedding } from './embedChunksTask.js';
+import { INDEXING_NICE } from './lowerThreadPriority.js';
 
 const PROCESS_TASK = new URL('./processDocumentsWorker.mjs', import.meta.url);
 const EMBED_TASK = new URL('./embedChunksWorker.mjs', import.meta.url);
@@ -20,12 +21,18 @@ export interface DocumentProcessorOptions {
   /** The embedding model the workers make, the same as the main thread's; without it `embed` is absent. */
   embedding?: WorkerEmbedding;
   /**
-   * Worker threads. Default: one per core, at most 4. They run at a lower OS priority (nice
-   * 10 on Linux, see `lowerThreadPriority`): they take the CPU the main thread leaves, on every
+   * Worker threads. Default: one per core, at most 4. They run at a lower OS priority (`nice`,
+   * on Linux): they take the CPU the main thread leaves, on every
    * core, and give it back when requests come in. With several, a batch's documents are chunked
    * and signed on several at once, and embedding batches run side by side.
    */
   threads?: number;
+  /**
+   * OS nice value of the worker threads (Linux; 0 to 19). Default 5: the main thread, which
+   * serves requests, wins the CPU when both want it; higher gives serving more and indexing less
+   * (also against other processes on the machine), 0 makes them equals.
+   */
+  nice?: number;
   /** Budget of one task, ms: at the deadline the worker is terminated. */
   timeoutMs: number;
 }
@@ -37,6 +44,8 @@ export interface DocumentProcessorOptions {
  */
 export function createDocumentProcessor(options: DocumentProcessorOptions): DocumentProcessor {
   const threads = options.threads ?? defaultIndexingThreads();
+  const nice = options.nice ?? INDEXING_NICE;
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new RangeError(`createDocumentProcessor: nice must be an integer from 0 to 19, got ${String(nice)}`);
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`createDocumentProcessor: threads must be an integer >= 1, got ${String(threads)}`);
   // Idle workers stay a minute: a new one loads tsx and LlamaIndex again (a second or more).
   const pool = new OffloadPool({ minThreads: 0, maxThreads: threads, idleTimeoutMs: 60_000, maxQueue: 64 });
@@ -49,12 +58,12 @@ export function createDocumentProcessor(options: DocumentProcessorOptions): Docu
       if (documents.length === 0) return { chunks: [], duplicatesDropped: 0, words: 0 };
       const run = <R>(exportName: string, args: unknown[]): Promise<R> =>
         pool.run({ module: PROCESS_TASK, export: exportName }, args, { timeout: options.timeoutMs, signal, operation: 'documents.process' });
-      if (threads === 1 || documents.length === 1) return run<ProcessedBatch>('default', [[...documents], processing]);
+      if (threads === 1 || documents.length === 1) return run<ProcessedBatch>('default', [[...documents], processing, nice]);
       // Several workers sign parts of the batch at once; one drops the near-duplicates over all
       // of them, in document order: the same batch as one worker would make.
       const parts = splitByLength(documents, Math.min(documents.length, threads * PARTS_PER_THREAD));
-      const signed = await Promise.all(parts.map((part) => run<SignedChunks>('signDocumentsTask', [part, processing])));
-      const keep = await run<Uint8Array>('nearDuplicateMaskTask', [signed.map((s) => s.signatures), processing]);
+      const signed = await Promise.all(parts.map((part) => run<SignedChunks>('signDocumentsTask', [part, processing, nice])));
+      const keep = await run<Uint8Array>('nearDuplicateMaskTask', [signed.map((s) => s.signatures), processing, nice]);
       return keptChunks(signed, keep);
     },
     ...(embedding === undefined
@@ -62,13 +71,13 @@ export function createDocumentProcessor(options: DocumentProcessorOptions): Docu
       : {
           embed(chunks, signal): Promise<EmbeddedChunks> {
             if (chunks.length === 0) return Promise.resolve({ dimensions: 0, vectors: new Float32Array(0), data: [], metadata: [] });
-            return pool.run({ module: EMBED_TASK }, [[...chunks], embedding], { timeout: options.timeoutMs, signal, operation: 'documents.embed' });
+            return pool.run({ module: EMBED_TASK }, [[...chunks], embedding, nice], { timeout: options.timeoutMs, signal, operation: 'documents.embed' });
           },
           warm(): Promise<void> {
             // One task per thread at once, so that each worker starts and loads both entries.
             const warmOne = async (): Promise<void> => {
-              await pool.run({ module: PROCESS_TASK }, [[], processing], { timeout: options.timeoutMs, operation: 'documents.process' });
-              await pool.run({ module: EMBED_TASK }, [[], embedding], { timeout: options.timeoutMs, operation: 'documents.embed' });
+              await pool.run({ module: PROCESS_TASK }, [[], processing, nice], { timeout: options.timeoutMs, operation: 'documents.process' });
+              await pool.run({ module: EMBED_TASK }, [[], embedding, nice], { timeout: options.timeoutMs, operation: 'documents.embed' });
             };
             warming ??= Promise.all(Array.from({ length: threads }, warmOne)).then(
               () => {

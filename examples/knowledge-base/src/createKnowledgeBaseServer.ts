@@ -25,6 +25,8 @@ export interface KnowledgeBaseServerOptions {
   workerEmbedding?: WorkerEmbedding | false;
   /** Worker threads that chunk and embed documents, at a lower OS priority. Default: one per core, at most 4. */
   indexingThreads?: number;
+  /** OS nice value of those threads (Linux, 0–19). Default 5; 0 makes them the main thread's equals. */
+  indexingNice?: number;
   /** Indexing jobs that may wait while one runs; beyond that `POST /documents` answers 429 with `Retry-After`. Default 8. */
   maxQueuedJobs?: number;
   /** Per-category budgets, ms; the rest keep `DEFAULT_BUDGETS`. */
@@ -83,7 +85,7 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
   const kb = new KnowledgeBase({
     redis,
     ownsRedis: given === undefined,
-    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing, threads: options.indexingThreads, ...(embedding === false ? {} : { embedding }) }),
+    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing, threads: options.indexingThreads, nice: options.indexingNice, ...(embedding === false ? {} : { embedding }) }),
     embedModel: options.embedModel ?? new HashEmbedding(),
     ...(options.maxQueuedJobs === undefined ? {} : { maxQueuedJobs: options.maxQueuedJobs }),
     documentsDir: options.documentsDir,

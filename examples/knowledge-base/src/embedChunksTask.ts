@@ -5,9 +5,6 @@ import type { ProcessedChunk } from '@asyncguard-examples/kb-shared/processing';
 import { chunkToNode, docStoreEntry, writeUnit } from './nodes.js';
 import { lowerThreadPriority } from './lowerThreadPriority.js';
 
-// This module loads in an indexing worker thread: it yields the CPU to the main thread when both want it.
-lowerThreadPriority();
-
 /**
  * An embedding model a worker thread can make for itself: a JavaScript module (path or `file:`
  * URL) and a function it exports that returns the model, given `options`. The worker cannot be
@@ -55,7 +52,8 @@ function model(spec: WorkerEmbedding): Promise<BaseEmbedding> {
  * `getTextEmbeddingsBatch` over each node's embed content), normalises the vectors, and
  * serialises each node for the document store: everything CPU-bound about indexing a chunk.
  */
-export default async function embedChunksTask(chunks: ProcessedChunk[], embedding: WorkerEmbedding): Promise<EmbeddedChunks> {
+export default async function embedChunksTask(chunks: ProcessedChunk[], embedding: WorkerEmbedding, nice: number): Promise<EmbeddedChunks> {
+  lowerThreadPriority(nice);
   const embedModel = await model(embedding);
   const nodes = chunks.map(chunkToNode);
   // Bounded by the task's budget: at its end the pool terminates this worker.
