@@ -76,7 +76,13 @@ export type IndexState = 'empty' | 'building' | 'ready' | 'failed';
 export interface HealthResponse {
   status: 'ok' | 'degraded';
   redis: { status: 'up' | 'down' | 'unknown'; detail?: string };
-  index: { state: IndexState; documents: number; chunks: number };
+  index: {
+    state: IndexState;
+    documents: number;
+    chunks: number;
+    /** Indexing jobs running and waiting, and how many may wait (services with a bounded queue). */
+    jobs?: { running: number; queued: number; capacity: number };
+  };
   /** Event-loop blocks seen by the service's monitor (services that run one). */
   eventLoop?: EventLoopHealth;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseText, processDocuments, wordWindows } from './processDocuments.js';
+import { keptChunks, nearDuplicateMask, normaliseText, processDocuments, signDocuments, wordWindows } from './processDocuments.js';
 import { syntheticCorpus } from './syntheticCorpus.js';
 
 const doc = (id: string, text: string) => ({ id, text, metadata: { id } });
@@ -37,6 +37,21 @@ describe('processDocuments', () => {
     });
     expect(batch.duplicatesDropped).toBe(1);
     expect(batch.chunks.map((c) => c.documentId)).toEqual(['a', 'c']);
+  });
+
+  it('gives the same batch when parts of the documents are signed apart (in parallel) and de-duplicated together', () => {
+    const corpus = syntheticCorpus({ documents: 6, wordsPerDocument: 400, seed: 11 }).map((d, i) => doc(`d${i}`, d.text));
+    // Near-duplicates across the parts: d6 repeats d1 with one word changed, d7 repeats d4.
+    const documents = [...corpus, doc('d6', corpus[1]!.text.replace(/^(\S+)/, 'changed')), doc('d7', corpus[4]!.text)];
+    const options = { chunkWords: 80, overlapWords: 10 };
+    const whole = processDocuments(documents, options);
+    expect(whole.duplicatesDropped).toBeGreaterThan(0);
+    const parts = [documents.slice(0, 3), documents.slice(3, 5), documents.slice(5)].map((part) => signDocuments(part, options));
+    expect(keptChunks(parts, nearDuplicateMask(parts.map((p) => p.signatures), options))).toEqual(whole);
+  });
+
+  it('rejects a signature part of the wrong length by name', () => {
+    expect(() => nearDuplicateMask([new Uint32Array(95)])).toThrow(/nearDuplicateMask/);
   });
 
   it('rejects bad options by name', () => {

@@ -87,23 +87,55 @@ export function wordWindows(words: readonly string[], size: number, overlap: num
   return windows;
 }
 
-export function processDocuments(documents: readonly DocumentToProcess[], options: ProcessOptions = {}): ProcessedBatch {
-  const o = resolveOptions(options);
-  const bands = o.minHashFunctions / o.bandRows;
-  // One bucket table per band: band key -> indexes of kept signatures.
-  const buckets: Map<string, number[]>[] = Array.from({ length: bands }, () => new Map());
-  const kept: Uint32Array[] = [];
-  const chunks: ProcessedChunk[] = [];
-  let duplicatesDropped = 0;
-  let words = 0;
+/**
+ * Chunks of some documents with their MinHash signatures, before near-duplicates are dropped:
+ * the parallel half of {@link processDocuments} (documents are independent until then).
+ */
+export interface SignedChunks {
+  chunks: ProcessedChunk[];
+  /** One signature per chunk, `minHashFunctions` numbers each, back to back. */
+  signatures: Uint32Array;
+  words: number;
+}
 
+/** Cuts each document into word windows and signs every window. */
+export function signDocuments(documents: readonly DocumentToProcess[], options: ProcessOptions = {}): SignedChunks {
+  const o = resolveOptions(options);
+  const chunks: ProcessedChunk[] = [];
+  const signatures: Uint32Array[] = [];
+  let words = 0;
   for (const doc of documents) {
     const docWords = normaliseText(doc.text).split(' ').filter((w) => w !== '');
     words += docWords.length;
-    const windows = wordWindows(docWords, o.chunkWords, o.overlapWords);
-    windows.forEach((window, position) => {
-      const shingleWords = window.map((w) => w.toLowerCase());
-      const signature = minHashSignature(shingleHashes(shingleWords), o.minHashFunctions);
+    wordWindows(docWords, o.chunkWords, o.overlapWords).forEach((window, position) => {
+      signatures.push(minHashSignature(shingleHashes(window.map((w) => w.toLowerCase())), o.minHashFunctions));
+      chunks.push({ documentId: doc.id, position, text: window.join(' '), metadata: doc.metadata });
+    });
+  }
+  const flat = new Uint32Array(signatures.length * o.minHashFunctions);
+  signatures.forEach((sig, i) => flat.set(sig, i * o.minHashFunctions));
+  return { chunks, signatures: flat, words };
+}
+
+/**
+ * Which chunks to keep, in order over `signatures` (each part's signatures back to back, parts
+ * in document order): a chunk is dropped when it nearly duplicates one kept before it (MinHash
+ * with LSH banding). The sequential half of {@link processDocuments}; it needs no text.
+ */
+export function nearDuplicateMask(signatures: readonly Uint32Array[], options: ProcessOptions = {}): Uint8Array {
+  const o = resolveOptions(options);
+  const n = o.minHashFunctions;
+  const bands = n / o.bandRows;
+  const total = signatures.reduce((sum, part) => sum + part.length / n, 0);
+  if (!Number.isInteger(total)) throw new RangeError(`nearDuplicateMask: every part must hold whole signatures of ${n} numbers`);
+  // One bucket table per band: band key -> indexes of kept signatures.
+  const buckets: Map<string, number[]>[] = Array.from({ length: bands }, () => new Map());
+  const kept: Uint32Array[] = [];
+  const keep = new Uint8Array(total);
+  let at = 0;
+  for (const part of signatures) {
+    for (let offset = 0; offset < part.length; offset += n, at++) {
+      const signature = part.subarray(offset, offset + n);
       const keys: string[] = [];
       const candidates = new Set<number>();
       for (let b = 0; b < bands; b++) {
@@ -111,12 +143,14 @@ export function processDocuments(documents: readonly DocumentToProcess[], option
         keys.push(key);
         for (const c of buckets[b]?.get(key) ?? []) candidates.add(c);
       }
+      let duplicate = false;
       for (const c of candidates) {
         if (estimatedSimilarity(signature, kept[c] as Uint32Array) >= o.duplicateThreshold) {
-          duplicatesDropped++;
-          return;
+          duplicate = true;
+          break;
         }
       }
+      if (duplicate) continue;
       const index = kept.push(signature) - 1;
       keys.forEach((key, b) => {
         const table = buckets[b] as Map<string, number[]>;
@@ -124,8 +158,27 @@ export function processDocuments(documents: readonly DocumentToProcess[], option
         if (list === undefined) table.set(key, [index]);
         else list.push(index);
       });
-      chunks.push({ documentId: doc.id, position, text: window.join(' '), metadata: doc.metadata });
-    });
+      keep[at] = 1;
+    }
   }
-  return { chunks, duplicatesDropped, words };
+  return keep;
+}
+
+/** The batch of `parts` (in document order) less the chunks `keep` drops. */
+export function keptChunks(parts: readonly Pick<SignedChunks, 'chunks' | 'words'>[], keep: Uint8Array): ProcessedBatch {
+  const chunks: ProcessedChunk[] = [];
+  let at = 0;
+  let words = 0;
+  for (const part of parts) {
+    words += part.words;
+    for (const chunk of part.chunks) if (keep[at++] === 1) chunks.push(chunk);
+  }
+  if (at !== keep.length) throw new RangeError(`keptChunks: ${at} chunks but a mask of ${keep.length}`);
+  return { chunks, duplicatesDropped: at - chunks.length, words };
+}
+
+/** Signs, then drops near-duplicates: `signDocuments` of parts of the documents, in order, give the same batch. */
+export function processDocuments(documents: readonly DocumentToProcess[], options: ProcessOptions = {}): ProcessedBatch {
+  const signed = signDocuments(documents, options);
+  return keptChunks([signed], nearDuplicateMask([signed.signatures], options));
 }

@@ -6,6 +6,7 @@ import {
   type VectorStoreQuery,
   type VectorStoreQueryResult,
 } from 'llamaindex';
+import { writeUnit } from './nodes.js';
 
 /**
  * A LlamaIndex vector store that keeps nodes and their unit-length vectors in memory, in one
@@ -41,22 +42,42 @@ export class InMemoryVectorStore extends BaseVectorStore<InMemoryVectorStore> {
   async add(nodes: BaseNode[]): Promise<string[]> {
     for (const node of nodes) {
       const embedding = node.getEmbedding();
-      if (this.dimensions === 0) this.dimensions = embedding.length;
-      if (embedding.length !== this.dimensions) {
-        throw new RangeError(`InMemoryVectorStore: node ${node.id_} has a ${embedding.length}-dimensional embedding, the store holds ${this.dimensions}`);
-      }
-      let slot = this.slots.get(node.id_);
-      if (slot === undefined) {
-        slot = this.nodes.length;
-        this.slots.set(node.id_, slot);
-        this.nodes.push(node);
-        this.ensureCapacity(slot + 1);
-      } else {
-        this.nodes[slot] = node;
-      }
+      const slot = this.slotFor(node, embedding.length); // may grow (replace) this.vectors
       writeUnit(this.vectors, slot * this.dimensions, embedding);
     }
     return nodes.map((n) => n.id_);
+  }
+
+  /**
+   * Adds nodes whose unit vectors were computed elsewhere (the indexing worker): `vectors` holds
+   * them back to back, `dimensions` numbers each, in the order of `nodes`.
+   */
+  addUnitVectors(nodes: readonly BaseNode[], vectors: Float32Array, dimensions: number): void {
+    if (vectors.length !== nodes.length * dimensions) {
+      throw new RangeError(`InMemoryVectorStore: ${nodes.length} nodes of ${dimensions} dimensions need ${nodes.length * dimensions} numbers, got ${vectors.length}`);
+    }
+    nodes.forEach((node, i) => {
+      const slot = this.slotFor(node, dimensions);
+      this.vectors.set(vectors.subarray(i * dimensions, (i + 1) * dimensions), slot * this.dimensions);
+    });
+  }
+
+  /** The slot of `node` (a new one, or the one of the node it replaces), with room for its vector. */
+  private slotFor(node: BaseNode, dimensions: number): number {
+    if (this.dimensions === 0) this.dimensions = dimensions;
+    if (dimensions !== this.dimensions) {
+      throw new RangeError(`InMemoryVectorStore: node ${node.id_} has a ${dimensions}-dimensional embedding, the store holds ${this.dimensions}`);
+    }
+    let slot = this.slots.get(node.id_);
+    if (slot === undefined) {
+      slot = this.nodes.length;
+      this.slots.set(node.id_, slot);
+      this.nodes.push(node);
+      this.ensureCapacity(slot + 1);
+    } else {
+      this.nodes[slot] = node;
+    }
+    return slot;
   }
 
   /** Removes every node whose source document is `refDocId`. */
@@ -123,14 +144,6 @@ export class InMemoryVectorStore extends BaseVectorStore<InMemoryVectorStore> {
     }
     this.nodes.pop();
   }
-}
-
-/** Writes `v / |v|` at `offset` (a zero vector stays zero). */
-function writeUnit(target: Float32Array, offset: number, v: readonly number[]): void {
-  let norm = 0;
-  for (const x of v) norm += x * x;
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let i = 0; i < v.length; i++) target[offset + i] = (v[i] as number) * scale;
 }
 
 function siftUp(score: Float64Array, slot: Int32Array, i: number): void {

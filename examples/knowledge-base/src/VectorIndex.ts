@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Settings, storageContextFromDefaults, TextNode, type BaseEmbedding, type BaseNode, type VectorStoreIndex } from 'llamaindex';
+import { Settings, storageContextFromDefaults, TextNode, type BaseEmbedding, type VectorStoreIndex } from 'llamaindex';
 import type { Budgets, Logger } from '@asyncguard/runtime';
 import { fromDocumentsWithBudget, withBudgets } from '@asyncguard/runtime/llamaindex';
-import { toSearchHit, type Metadata, type SearchHit } from '@asyncguard-examples/kb-shared';
+import { toSearchHit, type SearchHit } from '@asyncguard-examples/kb-shared';
 import { InMemoryVectorStore } from './InMemoryVectorStore.js';
 
 /** Nodes embedded and inserted per step. */
@@ -10,11 +10,7 @@ const SLICE = 8;
 /** Steps run back to back until this much time has passed; then the loop gets a turn. */
 const TURN_MS = 4;
 
-export function textNode(id: string, text: string, metadata: Metadata): TextNode {
-  const keys = Object.keys(metadata);
-  // Metadata stays out of the embedded text: the vector is about the words only.
-  return new TextNode({ id_: id, text, metadata, excludedEmbedMetadataKeys: keys, excludedLlmMetadataKeys: keys });
-}
+export { textNode } from './nodes.js';
 
 export interface VectorIndexOptions {
   embedModel: BaseEmbedding;
@@ -34,15 +30,17 @@ export class VectorIndex {
 
   private constructor(
     private readonly index: VectorStoreIndex,
+    private readonly store: InMemoryVectorStore,
     private readonly options: VectorIndexOptions,
   ) {}
 
   static async create(options: VectorIndexOptions): Promise<VectorIndex> {
-    const storageContext = await storageContextFromDefaults({ vectorStore: new InMemoryVectorStore(options.embedModel) });
+    const store = new InMemoryVectorStore(options.embedModel);
+    const storageContext = await storageContextFromDefaults({ vectorStore: store });
     const index = await Settings.withEmbedModel(options.embedModel, () =>
       fromDocumentsWithBudget([], { storageContext }, { budgetMs: options.budgets.indexing, ...(options.logger === undefined ? {} : { logger: options.logger }) }),
     );
-    return new VectorIndex(index, options);
+    return new VectorIndex(index, store, options);
   }
 
   /** Nodes inserted so far (re-inserting an id counts again). */
@@ -55,7 +53,7 @@ export class VectorIndex {
    * node hashes its text, so thousands at once would hold the loop too). `afterSlice` sees each
    * slice's nodes once they are searchable (e.g. to persist them).
    */
-  async insert<T>(items: readonly T[], toNode: (item: T) => TextNode, signal?: AbortSignal, afterSlice?: (nodes: BaseNode[]) => Promise<void>): Promise<void> {
+  async insert<T>(items: readonly T[], toNode: (item: T) => TextNode, signal?: AbortSignal, afterSlice?: (nodes: TextNode[]) => Promise<void>): Promise<void> {
     let turnStarted = performance.now();
     for (let start = 0; start < items.length; start += SLICE) {
       signal?.throwIfAborted();
@@ -72,6 +70,15 @@ export class VectorIndex {
         turnStarted = performance.now();
       }
     }
+  }
+
+  /**
+   * Adds nodes embedded elsewhere (the indexing worker): `unitVectors` holds their unit vectors
+   * back to back, in order. Synchronous and cheap (a copy per node): no slicing needed.
+   */
+  addEmbedded(nodes: readonly TextNode[], unitVectors: Float32Array, dimensions: number): void {
+    this.store.addUnitVectors(nodes, unitVectors, dimensions);
+    this.nodes += nodes.length;
   }
 
   /** The `k` nodes most similar to `query`, best first, within the `search` budget. */

@@ -13,6 +13,7 @@ import {
 } from '@asyncguard-examples/kb-shared';
 import { blockingFrame, formatBlockFrame, monitorEventLoop, type EventLoopMonitor, type EventLoopMonitorOptions } from '@asyncguard/runtime';
 import { asyncguardDeadlines, errorReply } from '@asyncguard/runtime/fastify';
+import { IndexingQueueFullError } from './IndexingQueue.js';
 import type { KnowledgeBase } from './KnowledgeBase.js';
 
 export interface BuildServerOptions {
@@ -73,6 +74,10 @@ export function buildServer(kb: KnowledgeBase, options: BuildServerOptions = {})
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation !== undefined) return reply.code(400).send({ error: 'Bad Request', message: error.message });
+    if (error instanceof IndexingQueueFullError) {
+      // Back-pressure: the indexing queue is full; say when a place is likely free.
+      return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).send({ error: error.name, message: error.message });
+    }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: error.name, message: error.message });
     }

@@ -4,7 +4,8 @@ import { type ProcessOptions } from '@asyncguard-examples/kb-shared';
 import { HashEmbedding } from '@asyncguard/testkit/llamaindex';
 import { createRedisManager, defineBudgets, type Budgets, type Logger, type RedisManager, type RedisManagerOptions } from '@asyncguard/runtime';
 import { buildServer } from './buildServer.js';
-import { createDocumentProcessor } from './createDocumentProcessor.js';
+import { createDocumentProcessor, HASH_EMBEDDING_IN_WORKER } from './createDocumentProcessor.js';
+import type { WorkerEmbedding } from './embedChunksTask.js';
 import type { DocumentProcessor } from './DocumentProcessor.js';
 import { KnowledgeBase } from './KnowledgeBase.js';
 
@@ -15,6 +16,19 @@ export interface KnowledgeBaseServerOptions {
   documentsDir: string;
   /** The embedding model. Default: the deterministic offline embedding (no network, no model). */
   embedModel?: BaseEmbedding;
+  /**
+   * How the indexing worker makes the same model as `embedModel`, so that documents are embedded
+   * off the main thread; `false` embeds them on the main thread (time-sliced). Default: the
+   * default model's recipe when `embedModel` is not given, otherwise `false` (a model object
+   * cannot be sent to a thread).
+   */
+  workerEmbedding?: WorkerEmbedding | false;
+  /** Worker threads that chunk and embed documents, at a lower OS priority. Default: one per core, at most 4. */
+  indexingThreads?: number;
+  /** OS nice value of those threads (Linux, 0–19). Default 5; 0 makes them the main thread's equals. */
+  indexingNice?: number;
+  /** Indexing jobs that may wait while one runs; beyond that `POST /documents` answers 429 with `Retry-After`. Default 8. */
+  maxQueuedJobs?: number;
   /** Per-category budgets, ms; the rest keep `DEFAULT_BUDGETS`. */
   budgets?: Partial<Budgets>;
   /** Where degraded answers and Redis state changes are logged (pino-style). Default: nowhere. */
@@ -54,7 +68,16 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
   if (options.redisManager === undefined && (options.redisUrl === undefined || options.redisUrl === '')) {
     throw new TypeError('createKnowledgeBaseServer: options.redisUrl (or options.redisManager) is required');
   }
+  const threads = options.indexingThreads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new RangeError(`createKnowledgeBaseServer: options.indexingThreads must be an integer >= 1, got ${String(threads)}`);
+  }
+  const queued = options.maxQueuedJobs;
+  if (queued !== undefined && (!Number.isInteger(queued) || queued < 0)) {
+    throw new RangeError(`createKnowledgeBaseServer: options.maxQueuedJobs must be an integer >= 0, got ${String(queued)}`);
+  }
   const given = options.redisManager;
+  const embedding = options.workerEmbedding ?? (options.embedModel === undefined ? HASH_EMBEDDING_IN_WORKER : false);
   const redis = (): RedisManager =>
     given ??
     createRedisManager({
@@ -67,8 +90,9 @@ export function createKnowledgeBaseServer(options: KnowledgeBaseServerOptions): 
   const kb = new KnowledgeBase({
     redis,
     ownsRedis: given === undefined,
-    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing }),
+    processor: options.processor ?? createDocumentProcessor({ processing: options.processing, timeoutMs: budgets.indexing, threads: options.indexingThreads, nice: options.indexingNice, ...(embedding === false ? {} : { embedding }) }),
     embedModel: options.embedModel ?? new HashEmbedding(),
+    ...(options.maxQueuedJobs === undefined ? {} : { maxQueuedJobs: options.maxQueuedJobs }),
     documentsDir: options.documentsDir,
     budgets,
     ...(options.logger === undefined ? {} : { logger: options.logger }),

@@ -3,7 +3,11 @@ export type { KnowledgeBaseServer, KnowledgeBaseServerOptions } from './createKn
 export { KnowledgeBase } from './KnowledgeBase.js';
 export type { KnowledgeBaseDeps } from './KnowledgeBase.js';
 export { buildServer } from './buildServer.js';
-export { createDocumentProcessor } from './createDocumentProcessor.js';
+export { createDocumentProcessor, defaultIndexingThreads, HASH_EMBEDDING_IN_WORKER } from './createDocumentProcessor.js';
+export type { DocumentProcessorOptions } from './createDocumentProcessor.js';
+export type { EmbeddedChunks, WorkerEmbedding } from './embedChunksTask.js';
+export { IndexingQueue, IndexingQueueFullError } from './IndexingQueue.js';
+export type { IndexingQueueOptions } from './IndexingQueue.js';
 export type { DocumentProcessor } from './DocumentProcessor.js';
 export { resolveRedis } from './redis/resolveRedis.js';
 export type { ResolvedRedis, ResolveRedisOptions } from './redis/resolveRedis.js';

@@ -3,7 +3,7 @@ import type { Logger } from '@asyncguard/runtime';
 import { createKnowledgeBaseServer } from './createKnowledgeBaseServer.js';
 import { resolveRedis } from './redis/resolveRedis.js';
 
-// Usage: [REDIS_URL=redis://…] [PORT=3000] [HOST=127.0.0.1] [DOCUMENTS_DIR=…] tsx src/main.ts
+// Usage: [REDIS_URL=redis://…] [PORT=3000] [HOST=127.0.0.1] [DOCUMENTS_DIR=…] [INDEXING_THREADS=n] [INDEXING_NICE=5] tsx src/main.ts
 // Without REDIS_URL it starts a private redis-server (or an in-memory Redis) of its own.
 
 const write = (level: string) => (fields: Record<string, unknown>, message: string) => {
@@ -18,6 +18,8 @@ const { app } = createKnowledgeBaseServer({
   documentsDir: process.env.DOCUMENTS_DIR ?? SAMPLE_DOCUMENTS_DIR,
   logger,
   warmUp: true,
+  ...(process.env.INDEXING_THREADS === undefined ? {} : { indexingThreads: Number(process.env.INDEXING_THREADS) }),
+  ...(process.env.INDEXING_NICE === undefined ? {} : { indexingNice: Number(process.env.INDEXING_NICE) }),
 });
 app.addHook('onClose', async () => {
   await redis.stop();
