@@ -12,7 +12,7 @@ import { isTimeoutError } from '../errors/TimeoutError.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
 import { captureUnhandled, handleSnapshot, sleep, timed, waitFor } from '../../tests/support/faultHarness.js';
-import { expectLoadInvariants, loadLoop } from '../../tests/support/loadLoop.js';
+import { expectLoadInvariants, type LoadResult, loadLoop } from '../../tests/support/loadLoop.js';
 
 const BUDGET = 300;
 const SLACK = 500;
