@@ -27,6 +27,59 @@ function isReassigned(declaration: ts.VariableDeclaration): boolean {
   return found;
 }
 
+/**
+ * What the API that `call` hands `arg` to does with a promise the function returns. It waits for
+ * it when every signature the argument is typed by returns a thenable, or a union with one
+ * (`T | PromiseLike<T>` of `.then/.catch`, `void | Promise<void>`): such an API adopts the promise,
+ * the reasoning of typescript-eslint's no-misused-promises. A plain `void`, `any` or `unknown`
+ * return (an event emitter's .on, setTimeout, commander's .action under parse()) would drop it:
+ * a rejection becomes unhandled and what runs after the callback no longer waits for its I/O.
+ * Promise#finally waits too. The contextual type is instantiated (`TResult` inferred from the callback itself, `any` in
+ * untyped JavaScript), so the declared parameter type of the resolved signature is asked too.
+ */
+export function callbackReturn(checker: ts.TypeChecker, call: ts.CallExpression, arg: ts.Expression):
+  { kind: 'awaits' } | { kind: 'drops'; returned: string } | { kind: 'unknown' } {
+  const accepts = (signature: ts.Signature): boolean => {
+    const returned = checker.getReturnTypeOfSignature(signature);
+    return !acceptsAnything(returned) && isThenable(checker, returned);
+  };
+  // Promise.prototype.finally waits for a thenable its callback returns (and rejects with its
+  // reason), though lib.es2018.promise.d.ts types the callback `() => void`.
+  const callee = skipParens(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'finally' && call.arguments[0] === arg &&
+    isThenable(checker, checker.getTypeAtLocation(callee.expression))) return { kind: 'awaits' };
+  const contextual = checker.getContextualType(arg);
+  const signatures = contextual === undefined ? [] : callSignatures(checker, contextual);
+  if (signatures.length > 0 && signatures.every(accepts)) return { kind: 'awaits' };
+  const declared = declaredParameterType(checker, call, arg);
+  const declaredSignatures = declared === undefined ? [] : callSignatures(checker, declared);
+  if (declaredSignatures.length > 0 && declaredSignatures.every(accepts)) return { kind: 'awaits' };
+  const first = signatures[0] ?? declaredSignatures[0];
+  if (first === undefined) return { kind: 'unknown' };
+  return { kind: 'drops', returned: checker.typeToString(checker.getReturnTypeOfSignature(first)) };
+}
+
+/** The call signatures of a function type, of each function in a union, leaving out null/undefined. */
+function callSignatures(checker: ts.TypeChecker, type: ts.Type): readonly ts.Signature[] {
+  const nonNullable = checker.getNonNullableType(type);
+  if (nonNullable.isUnion()) {
+    const members = nonNullable.types.map((t) => t.getCallSignatures());
+    return members.some((m) => m.length === 0) ? [] : members.flat();
+  }
+  return nonNullable.getCallSignatures();
+}
+
+/** The parameter type `arg` meets in the declaration of the signature `call` resolves to (type parameters uninstantiated). */
+function declaredParameterType(checker: ts.TypeChecker, call: ts.CallExpression, arg: ts.Expression): ts.Type | undefined {
+  const index = call.arguments.indexOf(arg);
+  if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement)) return undefined;
+  const declaration = checker.getResolvedSignature(call)?.getDeclaration();
+  if (declaration === undefined || !ts.isFunctionLike(declaration)) return undefined;
+  const parameter = declaration.parameters[index];
+  if (parameter === undefined || parameter.dotDotDotToken !== undefined || parameter.type === undefined) return undefined;
+  return checker.getTypeFromTypeNode(parameter.type);
+}
+
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
 export class Callbacks {
   private readonly checker: ts.TypeChecker;
@@ -102,26 +155,16 @@ export class Callbacks {
       this.graph.block(unit, `${method} on a ${this.checker.typeToString(type)}, not an array${why}: its callbacks would run unawaited; convert it to a for…of loop by hand`);
       return;
     }
-    const contextual = this.checker.getContextualType(fn);
-    const signatures = contextual?.getCallSignatures() ?? [];
     const calleeText = callee.getText();
-    if (signatures.length === 0) {
+    const verdict = callbackReturn(this.checker, call, fn);
+    if (verdict.kind === 'unknown') {
       this.graph.block(unit, `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
       return;
     }
-    // Only an API that requires a promise back (every signature returns a thenable, not a union
-    // like `void | Promise<void>`) is known to wait for it. Anything else (an event emitter's
-    // .on, setTimeout, commander's .action under parse()) would drop the promise: a rejection
-    // becomes unhandled and whatever runs after the callback no longer waits for its I/O.
-    const requiresPromise = signatures.every((signature) => {
-      const returned = this.checker.getReturnTypeOfSignature(signature);
-      return !acceptsAnything(returned) && isThenable(this.checker, returned) && !returned.isUnion();
-    });
-    if (!requiresPromise) {
-      const returned = this.checker.typeToString(this.checker.getReturnTypeOfSignature(signatures[0]!));
+    if (verdict.kind === 'drops') {
       const api = ts.isPropertyAccessExpression(callee) && /\s|.{41}/.test(callee.expression.getText())
         ? `….${callee.name.getText()}` : calleeText.replace(/\s+/g, ' ');
-      this.graph.block(unit, `callback passed to ${api}, which is not known to await it (it expects ${returned}): made async, its promise would float (errors become unhandled rejections, later code stops waiting for its I/O); convert it by hand`);
+      this.graph.block(unit, `callback passed to ${api}, which is not known to await it (it expects ${verdict.returned}): made async, its promise would float (errors become unhandled rejections, later code stops waiting for its I/O); convert it by hand`);
       return;
     }
     unit.plan = { kind: 'leaf', callee: calleeText };
