@@ -4,6 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
+import { assertionTwinOf } from './assertions.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -118,6 +119,13 @@ export class Callbacks {
         return;
       }
       unit.plan = { kind: 'leaf', callee: test.name, awaited: true };
+      return;
+    }
+    const assertion = assertionTwinOf(this.checker, call, fn);
+    if (assertion !== undefined) {
+      // assert.throws(fn) → await assert.rejects(async fn): the function around the assertion awaits it.
+      unit.plan = { kind: 'assertion', call, name: assertion.name, twin: assertion.twin };
+      this.graph.addEdge(this.graph.containerUnit(call), unit, call, queue);
       return;
     }
     const callee = call.expression;

@@ -150,6 +150,11 @@ export class Edits {
       chain.changes.push({ file, pos: call.getStart(sf), description: 'callbacks run concurrently under await Promise.all' });
       return;
     }
+    if (plan?.kind === 'assertion') {
+      chain.edits.push(replacement(file, plan.name.getStart(sf), plan.name.end, plan.twin));
+      chain.changes.push({ file, pos: plan.call.getStart(sf), description: `${plan.name.text}(fn) → await ${plan.twin}(async fn)` });
+      return;
+    }
     const description = plan?.kind === 'leaf'
       ? plan.awaited === true ? `${plan.callee} callback made async (the test framework awaits it)` : `callback passed to ${plan.callee} made async (${plan.callee} does not await it)`
       : `${label} made async`;

@@ -54,7 +54,7 @@ export function testCallbackOf(checker: ts.TypeChecker, call: ts.CallExpression,
 }
 
 /** `it`, `it.only`, `test.each(table)`, `t.test`: the identifier the callee starts from, and the last member name. */
-function rootName(callee: ts.Expression): { id: ts.Identifier; method: string | undefined; table: boolean } | undefined {
+export function rootName(callee: ts.Expression): { id: ts.Identifier; method: string | undefined; table: boolean } | undefined {
   let current = callee;
   let method: string | undefined;
   let table = false;
@@ -73,7 +73,7 @@ function rootName(callee: ts.Expression): { id: ts.Identifier; method: string | 
 }
 
 /** The framework module an identifier is imported from; undefined for a global; 'local' for a local declaration. */
-function frameworkOf(checker: ts.TypeChecker, id: ts.Identifier): string | undefined {
+export function frameworkOf(checker: ts.TypeChecker, id: ts.Identifier): string | undefined {
   const symbol = checker.getSymbolAtLocation(id);
   const declaration = symbol?.declarations?.[0];
   if (declaration === undefined) return undefined;

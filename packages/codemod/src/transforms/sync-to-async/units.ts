@@ -11,7 +11,9 @@ export type CallbackPlan =
   | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
   /** A callback left to its caller; `awaited` when that caller (a test framework) awaits the promise. */
   | { kind: 'leaf'; callee: string; awaited?: boolean }
-  | { kind: 'iife'; call: ts.CallExpression };
+  | { kind: 'iife'; call: ts.CallExpression }
+  /** The function an assertion checks for a throw: the assertion becomes its awaited async twin (`twin`). */
+  | { kind: 'assertion'; call: ts.CallExpression; name: ts.Identifier; twin: string };
 
 export interface Unit {
   id: number;
