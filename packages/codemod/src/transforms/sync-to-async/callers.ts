@@ -54,7 +54,7 @@ export class Callers {
       return;
     }
     const escape = isMemberDeclaration(naming) ? this.escapes.escapeOf(naming)
-      : ts.isPropertyAccessExpression(naming) ? this.escapes.moduleEscapeOf(naming.getSourceFile()) : undefined;
+      : ts.isPropertyAccessExpression(naming) ? this.escapes.moduleEscapeOf(naming.getSourceFile(), ts.isIdentifier(naming.name) ? naming.name.text : undefined) : undefined;
     if (escape !== undefined) {
       this.graph.block(unit, `${declarationName(naming)} may be called out of sight: ${escape.why} at ${this.where(escape.at)}; convert it by hand`);
       return;
