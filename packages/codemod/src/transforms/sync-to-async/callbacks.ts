@@ -5,6 +5,7 @@ import {
   SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
+import { suiteHookOf, suiteMoves } from './suiteHooks.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -109,8 +110,14 @@ export class Callbacks {
     }
     const test = testCallbackOf(this.checker, call, fn);
     if (test?.kind === 'suite') {
+      const hook = suiteHookOf(this.checker, call);
+      if (typeof hook !== 'string') {
+        // Checked once every awaited call in the body is known (Callbacks.planSuites).
+        unit.plan = { kind: 'suite', call, name: test.name, hook: hook.hook, module: hook.module, moves: [] };
+        return;
+      }
       const at = unit.seeds[0]?.call ?? this.graph.callSites.find((site) => site.caller === unit)?.call ?? fn;
-      this.graph.block(unit, `${test.name} body runs synchronously while the tests are collected: move this call into a before/beforeEach hook (or into the test that needs it)`, at);
+      this.graph.block(unit, `${test.name} body runs synchronously while the tests are collected: move this call into a before/beforeEach hook (or into the test that needs it); ${hook}`, at);
       return;
     }
     if (test?.kind === 'test') {
@@ -176,6 +183,25 @@ export class Callbacks {
       return;
     }
     unit.plan = { kind: 'leaf', callee: calleeText };
+  }
+
+  /**
+   * Suite bodies whose awaited calls move into a hook: each call's statement must move safely
+   * (suiteMoves), else the suite stays synchronous as before, with the reason at the call.
+   */
+  planSuites(): void {
+    for (const unit of this.graph.units.values()) {
+      const plan = unit.plan;
+      if (plan?.kind !== 'suite' || unit.block !== undefined) continue;
+      const calls = [...unit.seeds.map((seed) => seed.call), ...this.graph.callSites.filter((site) => site.caller === unit).map((site) => site.call)];
+      if (calls.length === 0) continue;
+      const moves = suiteMoves(this.checker, unit.node as ts.ArrowFunction | ts.FunctionExpression, calls);
+      if (Array.isArray(moves)) {
+        plan.moves = moves;
+        continue;
+      }
+      this.graph.block(unit, `${plan.name} body runs synchronously while the tests are collected, and this call can't move into a ${plan.hook} hook: ${moves.reason}; move it into a hook (or into the test that needs it) by hand`, moves.at);
+    }
   }
 
   /**

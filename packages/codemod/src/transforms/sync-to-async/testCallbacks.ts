@@ -1,12 +1,12 @@
 import { ts } from 'ts-morph';
 
 /** Tests and hooks: mocha, jest, vitest, node:test, ava and tap all await a promise-returning callback. */
-const TEST_NAMES = new Set([
+export const TEST_NAMES = new Set([
   'it', 'test', 'specify', 'before', 'after', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'xit', 'fit', 'xtest',
   'xspecify',
 ]);
 /** Suites: their bodies run synchronously while the tests are collected. */
-const SUITE_NAMES = new Set(['describe', 'context', 'suite', 'xdescribe', 'fdescribe', 'xcontext']);
+export const SUITE_NAMES = new Set(['describe', 'context', 'suite', 'xdescribe', 'fdescribe', 'xcontext']);
 /** Where imported test functions come from, and whether the callback's first parameter is mocha/jest's `done`. */
 const FRAMEWORKS = new Map<string, 'done-first' | 'context-first' | 'done-second' | 'no-done'>([
   ['mocha', 'done-first'], ['@jest/globals', 'done-first'], ['vitest', 'context-first'], ['bun:test', 'done-first'],
