@@ -167,6 +167,7 @@ export class Edits {
 
   /** Each moved statement becomes `before(async () => { … })` where it was; a `const` leaves its names as `let`s. */
   private suiteHookEdits(plan: Extract<NonNullable<Unit['plan']>, { kind: 'suite' }>, sf: ts.SourceFile, chain: ChangeChain): void {
+    if (plan.moves.length === 0) return;
     const file = sf.fileName;
     const style = this.context.planner.style(sf);
     const semi = style.semi;
