@@ -55,6 +55,7 @@ class SyncToAsyncAnalysis {
       unit.explored = true;
       this.explore(unit, queue);
     }
+    this.callbacks.planSuites();
     this.blockUnawaitable(seeds);
     this.poison();
     const asyncUnits = this.asyncClosure(seeds);

@@ -4,6 +4,8 @@ import type { TransformContext } from '../Transform.js';
 import {
   SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
+import { assertionTwinOf } from './assertions.js';
+import { suiteHookOf, suiteMoves } from './suiteHooks.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -25,6 +27,59 @@ function isReassigned(declaration: ts.VariableDeclaration): boolean {
   };
   visit(scope);
   return found;
+}
+
+/**
+ * What the API that `call` hands `arg` to does with a promise the function returns. It waits for
+ * it when every signature the argument is typed by returns a thenable, or a union with one
+ * (`T | PromiseLike<T>` of `.then/.catch`, `void | Promise<void>`): such an API adopts the promise,
+ * the reasoning of typescript-eslint's no-misused-promises. A plain `void`, `any` or `unknown`
+ * return (an event emitter's .on, setTimeout, commander's .action under parse()) would drop it:
+ * a rejection becomes unhandled and what runs after the callback no longer waits for its I/O.
+ * Promise#finally waits too. The contextual type is instantiated (`TResult` inferred from the callback itself, `any` in
+ * untyped JavaScript), so the declared parameter type of the resolved signature is asked too.
+ */
+export function callbackReturn(checker: ts.TypeChecker, call: ts.CallExpression, arg: ts.Expression):
+  { kind: 'awaits' } | { kind: 'drops'; returned: string } | { kind: 'unknown' } {
+  const accepts = (signature: ts.Signature): boolean => {
+    const returned = checker.getReturnTypeOfSignature(signature);
+    return !acceptsAnything(returned) && isThenable(checker, returned);
+  };
+  // Promise.prototype.finally waits for a thenable its callback returns (and rejects with its
+  // reason), though lib.es2018.promise.d.ts types the callback `() => void`.
+  const callee = skipParens(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'finally' && call.arguments[0] === arg &&
+    isThenable(checker, checker.getTypeAtLocation(callee.expression))) return { kind: 'awaits' };
+  const contextual = checker.getContextualType(arg);
+  const signatures = contextual === undefined ? [] : callSignatures(checker, contextual);
+  if (signatures.length > 0 && signatures.every(accepts)) return { kind: 'awaits' };
+  const declared = declaredParameterType(checker, call, arg);
+  const declaredSignatures = declared === undefined ? [] : callSignatures(checker, declared);
+  if (declaredSignatures.length > 0 && declaredSignatures.every(accepts)) return { kind: 'awaits' };
+  const first = signatures[0] ?? declaredSignatures[0];
+  if (first === undefined) return { kind: 'unknown' };
+  return { kind: 'drops', returned: checker.typeToString(checker.getReturnTypeOfSignature(first)) };
+}
+
+/** The call signatures of a function type, of each function in a union, leaving out null/undefined. */
+function callSignatures(checker: ts.TypeChecker, type: ts.Type): readonly ts.Signature[] {
+  const nonNullable = checker.getNonNullableType(type);
+  if (nonNullable.isUnion()) {
+    const members = nonNullable.types.map((t) => t.getCallSignatures());
+    return members.some((m) => m.length === 0) ? [] : members.flat();
+  }
+  return nonNullable.getCallSignatures();
+}
+
+/** The parameter type `arg` meets in the declaration of the signature `call` resolves to (type parameters uninstantiated). */
+function declaredParameterType(checker: ts.TypeChecker, call: ts.CallExpression, arg: ts.Expression): ts.Type | undefined {
+  const index = call.arguments.indexOf(arg);
+  if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement)) return undefined;
+  const declaration = checker.getResolvedSignature(call)?.getDeclaration();
+  if (declaration === undefined || !ts.isFunctionLike(declaration)) return undefined;
+  const parameter = declaration.parameters[index];
+  if (parameter === undefined || parameter.dotDotDotToken !== undefined || parameter.type === undefined) return undefined;
+  return checker.getTypeFromTypeNode(parameter.type);
 }
 
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
@@ -55,8 +110,14 @@ export class Callbacks {
     }
     const test = testCallbackOf(this.checker, call, fn);
     if (test?.kind === 'suite') {
+      const hook = suiteHookOf(this.checker, call);
+      if (typeof hook !== 'string') {
+        // Checked once every awaited call in the body is known (Callbacks.planSuites).
+        unit.plan = { kind: 'suite', call, name: test.name, hook: hook.hook, module: hook.module, moves: [] };
+        return;
+      }
       const at = unit.seeds[0]?.call ?? this.graph.callSites.find((site) => site.caller === unit)?.call ?? fn;
-      this.graph.block(unit, `${test.name} body runs synchronously while the tests are collected: move this call into a before/beforeEach hook (or into the test that needs it)`, at);
+      this.graph.block(unit, `${test.name} body runs synchronously while the tests are collected: move this call into a before/beforeEach hook (or into the test that needs it); ${hook}`, at);
       return;
     }
     if (test?.kind === 'test') {
@@ -65,6 +126,13 @@ export class Callbacks {
         return;
       }
       unit.plan = { kind: 'leaf', callee: test.name, awaited: true };
+      return;
+    }
+    const assertion = assertionTwinOf(this.checker, call, fn);
+    if (assertion !== undefined) {
+      // assert.throws(fn) → await assert.rejects(async fn): the function around the assertion awaits it.
+      unit.plan = { kind: 'assertion', call, name: assertion.name, twin: assertion.twin };
+      this.graph.addEdge(this.graph.containerUnit(call), unit, call, queue);
       return;
     }
     const callee = call.expression;
@@ -102,29 +170,38 @@ export class Callbacks {
       this.graph.block(unit, `${method} on a ${this.checker.typeToString(type)}, not an array${why}: its callbacks would run unawaited; convert it to a for…of loop by hand`);
       return;
     }
-    const contextual = this.checker.getContextualType(fn);
-    const signatures = contextual?.getCallSignatures() ?? [];
     const calleeText = callee.getText();
-    if (signatures.length === 0) {
+    const verdict = callbackReturn(this.checker, call, fn);
+    if (verdict.kind === 'unknown') {
       this.graph.block(unit, `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
       return;
     }
-    // Only an API that requires a promise back (every signature returns a thenable, not a union
-    // like `void | Promise<void>`) is known to wait for it. Anything else (an event emitter's
-    // .on, setTimeout, commander's .action under parse()) would drop the promise: a rejection
-    // becomes unhandled and whatever runs after the callback no longer waits for its I/O.
-    const requiresPromise = signatures.every((signature) => {
-      const returned = this.checker.getReturnTypeOfSignature(signature);
-      return !acceptsAnything(returned) && isThenable(this.checker, returned) && !returned.isUnion();
-    });
-    if (!requiresPromise) {
-      const returned = this.checker.typeToString(this.checker.getReturnTypeOfSignature(signatures[0]!));
+    if (verdict.kind === 'drops') {
       const api = ts.isPropertyAccessExpression(callee) && /\s|.{41}/.test(callee.expression.getText())
         ? `….${callee.name.getText()}` : calleeText.replace(/\s+/g, ' ');
-      this.graph.block(unit, `callback passed to ${api}, which is not known to await it (it expects ${returned}): made async, its promise would float (errors become unhandled rejections, later code stops waiting for its I/O); convert it by hand`);
+      this.graph.block(unit, `callback passed to ${api}, which is not known to await it (it expects ${verdict.returned}): made async, its promise would float (errors become unhandled rejections, later code stops waiting for its I/O); convert it by hand`);
       return;
     }
     unit.plan = { kind: 'leaf', callee: calleeText };
+  }
+
+  /**
+   * Suite bodies whose awaited calls move into a hook: each call's statement must move safely
+   * (suiteMoves), else the suite stays synchronous as before, with the reason at the call.
+   */
+  planSuites(): void {
+    for (const unit of this.graph.units.values()) {
+      const plan = unit.plan;
+      if (plan?.kind !== 'suite' || unit.block !== undefined) continue;
+      const calls = [...unit.seeds.map((seed) => seed.call), ...this.graph.callSites.filter((site) => site.caller === unit).map((site) => site.call)];
+      if (calls.length === 0) continue;
+      const moves = suiteMoves(this.checker, unit.node as ts.ArrowFunction | ts.FunctionExpression, calls);
+      if (Array.isArray(moves)) {
+        plan.moves = moves;
+        continue;
+      }
+      this.graph.block(unit, `${plan.name} body runs synchronously while the tests are collected, and this call can't move into a ${plan.hook} hook: ${moves.reason}; move it into a hook (or into the test that needs it) by hand`, moves.at);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, lineOf, skipParens,
 } from './predicates.js';
+import { callbackReturn } from './callbacks.js';
 import { Escapes } from './escapes.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -53,7 +54,7 @@ export class Callers {
       return;
     }
     const escape = isMemberDeclaration(naming) ? this.escapes.escapeOf(naming)
-      : ts.isPropertyAccessExpression(naming) ? this.escapes.moduleEscapeOf(naming.getSourceFile()) : undefined;
+      : ts.isPropertyAccessExpression(naming) ? this.escapes.moduleEscapeOf(naming.getSourceFile(), ts.isIdentifier(naming.name) ? naming.name.text : undefined) : undefined;
     if (escape !== undefined) {
       this.graph.block(unit, `${declarationName(naming)} may be called out of sight: ${escape.why} at ${this.where(escape.at)}; convert it by hand`);
       return;
@@ -98,6 +99,7 @@ export class Callers {
       // A plain function reaches a field only by a reference to it (found above); a member lives in field `m`.
       if (possible && !isMemberDeclaration(naming)) continue;
       if (isHarmlessRead(callee)) continue;
+      if (typed && this.passedToAwaitingApi(callee)) continue;
       if (use !== undefined) {
         this.graph.block(unit, `${name.text} is called dynamically (.${use}) at ${this.where(id)}: that call can't be awaited safely; convert it by hand`);
         return;
@@ -105,6 +107,18 @@ export class Callers {
       this.graph.block(unit, `${name.text} is used as a value at ${this.where(id)} (not called${possible ? ', untyped receiver' : ''}): calls through that value can't be followed; convert them by hand`);
       return;
     }
+  }
+
+  /**
+   * `p.then(f)`: a reference handed to an API that waits for a promise its callback returns
+   * (see callbackReturn). Made async, `f` is still called by that API, which adopts its promise.
+   */
+  private passedToAwaitingApi(reference: ts.Expression): boolean {
+    let node: ts.Node = reference;
+    while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const call = node.parent;
+    if (!ts.isCallExpression(call) || !call.arguments.includes(node as ts.Expression)) return false;
+    return callbackReturn(this.checker, call, node as ts.Expression).kind === 'awaits';
   }
 
   private where(node: ts.Node): string {

@@ -132,6 +132,10 @@ export class Edits {
       chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'map callback → sequential for…of with push' });
       return;
     }
+    if (plan?.kind === 'suite') {
+      this.suiteHookEdits(plan, sf, chain);
+      return;
+    }
     const asyncPos = asyncKeywordPosition(fn, sf);
     chain.edits.push(insertion(file, asyncPos, 'async ', prefixRank(Number.MAX_SAFE_INTEGER)));
     let marks = this.asyncMarks.get(chain);
@@ -150,10 +154,43 @@ export class Edits {
       chain.changes.push({ file, pos: call.getStart(sf), description: 'callbacks run concurrently under await Promise.all' });
       return;
     }
+    if (plan?.kind === 'assertion') {
+      chain.edits.push(replacement(file, plan.name.getStart(sf), plan.name.end, plan.twin));
+      chain.changes.push({ file, pos: plan.call.getStart(sf), description: `${plan.name.text}(fn) → await ${plan.twin}(async fn)` });
+      return;
+    }
     const description = plan?.kind === 'leaf'
       ? plan.awaited === true ? `${plan.callee} callback made async (the test framework awaits it)` : `callback passed to ${plan.callee} made async (${plan.callee} does not await it)`
       : `${label} made async`;
     chain.changes.push({ file, pos: fn.getStart(sf), description });
+  }
+
+  /** Each moved statement becomes `before(async () => { … })` where it was; a `const` leaves its names as `let`s. */
+  private suiteHookEdits(plan: Extract<NonNullable<Unit['plan']>, { kind: 'suite' }>, sf: ts.SourceFile, chain: ChangeChain): void {
+    if (plan.moves.length === 0) return;
+    const file = sf.fileName;
+    const style = this.context.planner.style(sf);
+    const semi = style.semi;
+    const nl = style.newline;
+    const hook = this.context.planner.importLocal(sf, plan.module, plan.hook);
+    chain.needs.push({ kind: 'import', file, module: plan.module, name: plan.hook, local: hook });
+    for (const { statement, names } of plan.moves) {
+      const start = statement.getStart(sf);
+      const indent = lineIndent(sf, start);
+      const open = `${hook}(async () => {${nl}${indent}  `;
+      if (ts.isVariableStatement(statement)) {
+        const declaration = statement.declarationList.declarations[0]!;
+        const init = declaration.initializer!;
+        const pattern = !ts.isIdentifier(declaration.name);
+        chain.edits.push(insertion(file, start, `let ${names.join(', ')}${semi}${nl}${indent}${open}`, prefixRank(statement.end)));
+        chain.edits.push(replacement(file, start, init.getStart(sf), `${pattern ? '(' : ''}${declaration.name.getText(sf)} = `));
+        if (pattern) chain.edits.push(insertion(file, init.end, ')', suffixRank(start + 1)));
+      } else {
+        chain.edits.push(insertion(file, start, open, prefixRank(statement.end)));
+      }
+      chain.edits.push(insertion(file, statement.end, `${nl}${indent}})${semi}`, suffixRank(start)));
+      chain.changes.push({ file, pos: start, description: `${plan.name} body: statement moved into a ${plan.hook}(async …) hook (the suite body stays synchronous)` });
+    }
   }
 
   private forOfEdits(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, statement: ts.ExpressionStatement): TextEdit[] {

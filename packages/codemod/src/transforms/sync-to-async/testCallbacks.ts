@@ -1,12 +1,12 @@
 import { ts } from 'ts-morph';
 
 /** Tests and hooks: mocha, jest, vitest, node:test, ava and tap all await a promise-returning callback. */
-const TEST_NAMES = new Set([
+export const TEST_NAMES = new Set([
   'it', 'test', 'specify', 'before', 'after', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'xit', 'fit', 'xtest',
   'xspecify',
 ]);
 /** Suites: their bodies run synchronously while the tests are collected. */
-const SUITE_NAMES = new Set(['describe', 'context', 'suite', 'xdescribe', 'fdescribe', 'xcontext']);
+export const SUITE_NAMES = new Set(['describe', 'context', 'suite', 'xdescribe', 'fdescribe', 'xcontext']);
 /** Where imported test functions come from, and whether the callback's first parameter is mocha/jest's `done`. */
 const FRAMEWORKS = new Map<string, 'done-first' | 'context-first' | 'done-second' | 'no-done'>([
   ['mocha', 'done-first'], ['@jest/globals', 'done-first'], ['vitest', 'context-first'], ['bun:test', 'done-first'],
@@ -54,7 +54,7 @@ export function testCallbackOf(checker: ts.TypeChecker, call: ts.CallExpression,
 }
 
 /** `it`, `it.only`, `test.each(table)`, `t.test`: the identifier the callee starts from, and the last member name. */
-function rootName(callee: ts.Expression): { id: ts.Identifier; method: string | undefined; table: boolean } | undefined {
+export function rootName(callee: ts.Expression): { id: ts.Identifier; method: string | undefined; table: boolean } | undefined {
   let current = callee;
   let method: string | undefined;
   let table = false;
@@ -73,7 +73,7 @@ function rootName(callee: ts.Expression): { id: ts.Identifier; method: string | 
 }
 
 /** The framework module an identifier is imported from; undefined for a global; 'local' for a local declaration. */
-function frameworkOf(checker: ts.TypeChecker, id: ts.Identifier): string | undefined {
+export function frameworkOf(checker: ts.TypeChecker, id: ts.Identifier): string | undefined {
   const symbol = checker.getSymbolAtLocation(id);
   const declaration = symbol?.declarations?.[0];
   if (declaration === undefined) return undefined;

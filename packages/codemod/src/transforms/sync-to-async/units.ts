@@ -1,4 +1,5 @@
 import type { ExecPlan } from './execOptions.js';
+import type { SuiteMove } from './suiteHooks.js';
 import { ts } from 'ts-morph';
 import type { SyncApi } from '../../shared/syncApis.js';
 import { isFunctionWithBody, type FunctionNode } from './predicates.js';
@@ -11,7 +12,11 @@ export type CallbackPlan =
   | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
   /** A callback left to its caller; `awaited` when that caller (a test framework) awaits the promise. */
   | { kind: 'leaf'; callee: string; awaited?: boolean }
-  | { kind: 'iife'; call: ts.CallExpression };
+  | { kind: 'iife'; call: ts.CallExpression }
+  /** The function an assertion checks for a throw: the assertion becomes its awaited async twin (`twin`). */
+  | { kind: 'assertion'; call: ts.CallExpression; name: ts.Identifier; twin: string }
+  /** A suite body stays synchronous: the statements with awaited calls move into `hook` (`moves`, set once the calls are known). */
+  | { kind: 'suite'; call: ts.CallExpression; name: string; hook: string; module: string; moves: SuiteMove[] };
 
 export interface Unit {
   id: number;

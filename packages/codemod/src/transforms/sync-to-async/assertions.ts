@@ -1,0 +1,70 @@
+import { ts } from 'ts-morph';
+import { skipParens } from './predicates.js';
+import { frameworkOf, rootName } from './testCallbacks.js';
+
+/**
+ * Assertions that call a function and check whether it throws, with their async twins. A twin
+ * validates the rejection exactly as the original validates the throw (node:assert's throws and
+ * rejects share one matcher implementation: RegExp, class, validation function, object, message;
+ * ava's expectations object is the same for throws and throwsAsync) and returns the same thing
+ * (ava: the error) once awaited. Given an async function, a twin never sees a synchronous throw
+ * or a non-promise return: a throw inside it becomes the rejection the twin checks.
+ */
+const NODE_ASSERT = new Map([['throws', 'rejects'], ['doesNotThrow', 'doesNotReject']]);
+const AVA = new Map([['throws', 'throwsAsync'], ['notThrows', 'notThrowsAsync']]);
+const NODE_ASSERT_MODULES = new Set(['assert', 'node:assert', 'assert/strict', 'node:assert/strict']);
+const NODE_ASSERT_TYPES = /[\\/]@types[\\/]node[\\/](assert([\\/]strict)?|test)\.d\.ts$/;
+const AVA_TYPES = /[\\/]node_modules[\\/]ava[\\/]/;
+
+export interface AssertionTwin {
+  /** The method name to replace (`throws` in `assert.throws`). */
+  name: ts.Identifier;
+  twin: string;
+  api: 'node:assert' | 'ava';
+}
+
+/**
+ * `assert.throws(fn, …)` (node:assert, node:assert/strict, `assert.strict`, node:test's
+ * `t.assert`) or ava's `t.throws(fn, …)` with `fn` its first argument, when the assertion API is
+ * identified: by the declaration the checker resolves the method to, or by the import/require
+ * of node:assert, or `t` being the first parameter of a test callback of ava.
+ */
+export function assertionTwinOf(checker: ts.TypeChecker, call: ts.CallExpression, fn: ts.Node): AssertionTwin | undefined {
+  if (call.arguments[0] !== fn) return undefined;
+  const callee = skipParens(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name)) return undefined;
+  const name = callee.name;
+  const declarationFiles = (checker.getSymbolAtLocation(name)?.declarations ?? []).map((d) => d.getSourceFile().fileName);
+  const nodeTwin = NODE_ASSERT.get(name.text);
+  if (nodeTwin !== undefined && (declarationFiles.some((f) => NODE_ASSERT_TYPES.test(f)) || isNodeAssertModule(checker, callee.expression))) {
+    return { name, twin: nodeTwin, api: 'node:assert' };
+  }
+  const avaTwin = AVA.get(name.text);
+  if (avaTwin !== undefined && (declarationFiles.some((f) => AVA_TYPES.test(f)) || isAvaContext(checker, callee.expression))) {
+    return { name, twin: avaTwin, api: 'ava' };
+  }
+  return undefined;
+}
+
+/** `assert` imported/required from node:assert (or its `.strict`). */
+function isNodeAssertModule(checker: ts.TypeChecker, expression: ts.Expression): boolean {
+  let node = skipParens(expression);
+  if (ts.isPropertyAccessExpression(node) && node.name.text === 'strict') node = skipParens(node.expression);
+  if (!ts.isIdentifier(node)) return false;
+  const framework = frameworkOf(checker, node);
+  return framework !== undefined && NODE_ASSERT_MODULES.has(framework);
+}
+
+/** `t`, the first parameter of a callback passed to ava's `test` (`test.serial`, `test.only`, …). */
+function isAvaContext(checker: ts.TypeChecker, expression: ts.Expression): boolean {
+  const node = skipParens(expression);
+  if (!ts.isIdentifier(node)) return false;
+  const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
+  if (declaration === undefined || !ts.isParameter(declaration) || !ts.isIdentifier(declaration.name)) return false;
+  const fn = declaration.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== declaration) return false;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || call.arguments[call.arguments.length - 1] !== fn) return false;
+  const root = rootName(call.expression);
+  return root !== undefined && frameworkOf(checker, root.id) === 'ava';
+}
