@@ -2,8 +2,9 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
+import { SEARCH_METHODS, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -71,6 +72,16 @@ export class Callbacks {
     const method = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name.text : undefined;
     const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
     const arrayReceiver = receiver !== undefined && this.isArrayLike(receiver);
+    if (method !== undefined && arrayReceiver && SEARCH_METHODS.has(method)) {
+      const problem = searchLoopProblem(fn, call, method as SearchMethod);
+      if (problem !== undefined) {
+        this.graph.block(unit, `sync-only callback: Array.prototype.${method} uses the callback's result synchronously (an async callback returns a promise), and it can't become a sequential loop here: ${problem}; load the data first, then ${method}`);
+        return;
+      }
+      unit.plan = { kind: 'search-loop', call, method: method as SearchMethod };
+      this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
+      return;
+    }
     if (method !== undefined && arrayReceiver && SYNC_ONLY_CALLBACKS.has(method)) {
       this.graph.block(unit, `sync-only callback: Array.prototype.${method} uses the callback's result synchronously (an async callback returns a promise); load the data first, then ${method}`);
       return;
@@ -173,6 +184,10 @@ export class Callbacks {
       if (!ts.isExpressionStatement(call.parent)) return { reason: 'forEach result is used; convert it by hand', parallelOk: true };
       if (ts.isBlock(fn.body) && returnsWithValue(fn.body)) {
         return { reason: 'forEach callback returns a value; convert it by hand', parallelOk: true };
+      }
+      const body = fn.body;
+      if (ts.isBlock(body) && ownReturns(body).some((ret) => insideLoopOrLabel(ret, body))) {
+        return { reason: 'forEach callback returns from inside a loop of its own (as a continue it would resume the inner loop); convert it by hand', parallelOk: true };
       }
       return undefined;
     }

@@ -7,6 +7,7 @@ import { isResultUsed, type ExecPlan } from './execOptions.js';
 import type { AsyncMark } from './floating.js';
 import { needsAwait, ownReturns, unitLabel } from './predicates.js';
 import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
+import { searchLoopEdits } from './searchLoops.js';
 
 /** The text edits of a chain: seeds rewritten, functions made async, callbacks turned into loops. */
 export class Edits {
@@ -130,6 +131,17 @@ export class Edits {
     if (plan?.kind === 'map-loop') {
       chain.edits.push(...this.mapLoopEdits(fn as ts.ArrowFunction, plan.call, plan.declaration));
       chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'map callback → sequential for…of with push' });
+      return;
+    }
+    if (plan?.kind === 'search-loop') {
+      const planner = this.context.planner;
+      const at = plan.call.getStart(sf);
+      chain.edits.push(...searchLoopEdits(fn as ts.ArrowFunction | ts.FunctionExpression, plan.call, plan.method, {
+        value: () => planner.freeName(sf, 'item', `search-item:${at}`),
+        index: () => planner.freeName(sf, 'index', `search-index:${at}`),
+        results: () => planner.freeName(sf, 'results', `search-results:${at}`),
+      }));
+      chain.changes.push({ file, pos: at, description: `${plan.method} callback → sequential for…of in an awaited async arrow` });
       return;
     }
     const asyncPos = asyncKeywordPosition(fn, sf);
