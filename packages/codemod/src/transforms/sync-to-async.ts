@@ -41,7 +41,7 @@ class SyncToAsyncAnalysis {
     this.seeds = new Seeds(context, this.graph, this.stops);
     this.callers = new Callers(context, this.graph);
     this.hierarchy = new Hierarchy(this.checker, () => this.callers.index());
-    this.callbacks = new Callbacks(context, this.graph);
+    this.callbacks = new Callbacks(context, this.graph, (fn, position) => this.callers.argumentsAt(fn, position));
     this.edits = new Edits(context, this.graph, this.loopBodies, this.asyncMarks);
   }
 

@@ -183,7 +183,7 @@ function boundNames(name: ts.BindingName): string[] {
 }
 
 /** An assignment (or ++/--) to one of `names` anywhere in `node`, nested functions included. */
-function assignsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
+export function assignsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
   let found = false;
   const target = (expression: ts.Expression): boolean => ts.isIdentifier(expression) && names.has(expression.text);
   const visit = (n: ts.Node): void => {
