@@ -41,7 +41,7 @@ class SyncToAsyncAnalysis {
     this.seeds = new Seeds(context, this.graph, this.stops);
     this.callers = new Callers(context, this.graph);
     this.hierarchy = new Hierarchy(this.checker, () => this.callers.index());
-    this.callbacks = new Callbacks(context, this.graph);
+    this.callbacks = new Callbacks(context, this.graph, (fn, position) => this.callers.argumentsAt(fn, position));
     this.edits = new Edits(context, this.graph, this.loopBodies, this.asyncMarks);
   }
 
@@ -271,7 +271,7 @@ class SyncToAsyncAnalysis {
       return chain;
     };
     for (const unit of asyncUnits) {
-      if (unit.plan?.kind === 'for-of' || unit.plan?.kind === 'map-loop') this.loopBodies.add(unit.node);
+      if (unit.plan?.kind === 'for-of' || unit.plan?.kind === 'map-loop' || unit.plan?.kind === 'search-loop') this.loopBodies.add(unit.node);
     }
     for (const seed of seeds) {
       if (!asyncUnits.has(seed.unit)) continue;

@@ -2,10 +2,11 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
+import { SEARCH_METHODS, assignsAny, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -82,11 +83,53 @@ function declaredParameterType(checker: ts.TypeChecker, call: ts.CallExpression,
   return checker.getTypeFromTypeNode(parameter.type);
 }
 
+/**
+ * `_` in `_.each(…)` when it is the lodash or underscore module object: `const _ = require('lodash')`
+ * (or a `let`/`var` never reassigned), `import _ from 'underscore'`, `import * as _ from 'lodash'`.
+ */
+function collectionLibrary(checker: ts.TypeChecker, receiver: ts.Expression): string | undefined {
+  if (!ts.isIdentifier(receiver)) return undefined;
+  const declaration = checker.getSymbolAtLocation(receiver)?.declarations?.[0];
+  if (declaration === undefined) return undefined;
+  let specifier: ts.Expression | undefined;
+  if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer !== undefined) {
+    const init = declaration.initializer;
+    if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1) {
+      specifier = init.arguments[0];
+    }
+    const list = declaration.parent;
+    if (ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) === 0 && isReassigned(declaration)) return undefined;
+  } else if (ts.isImportClause(declaration) && declaration.name !== undefined) {
+    specifier = declaration.parent.moduleSpecifier;
+  } else if (ts.isNamespaceImport(declaration)) {
+    specifier = declaration.parent.parent.moduleSpecifier;
+  }
+  if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return undefined;
+  return ['lodash', 'lodash-es', 'underscore'].includes(specifier.text) ? specifier.text : undefined;
+}
+
+/** `arguments` read in a function's own body (nested non-arrow functions have their own). */
+function usesArguments(body: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === 'arguments') found = true;
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n) || ts.isClassLike(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
 export class Callbacks {
   private readonly checker: ts.TypeChecker;
 
-  constructor(private readonly context: TransformContext, private readonly graph: CallGraph) {
+  constructor(
+    private readonly context: TransformContext, private readonly graph: CallGraph,
+    /** What every call of a function passes at a position (undefined when not every call is known): see Callers.argumentsAt. */
+    private readonly argumentsAt: (fn: ts.FunctionLikeDeclaration, position: number) => ts.Expression[] | undefined = () => undefined,
+  ) {
     this.checker = context.checker;
   }
 
@@ -138,7 +181,22 @@ export class Callbacks {
     const callee = call.expression;
     const method = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name.text : undefined;
     const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+    const library = receiver !== undefined ? collectionLibrary(this.checker, receiver) : undefined;
+    if (library !== undefined && (method === 'each' || method === 'forEach' || method === 'map') && call.arguments[1] === fn) {
+      this.planCollectionHelper(unit, queue, fn, call, `${receiver!.getText()}.${method}`, method === 'map' ? 'map' : 'forEach');
+      return;
+    }
     const arrayReceiver = receiver !== undefined && this.isArrayLike(receiver);
+    if (method !== undefined && arrayReceiver && SEARCH_METHODS.has(method)) {
+      const problem = searchLoopProblem(fn, call, method as SearchMethod);
+      if (problem !== undefined) {
+        this.graph.block(unit, `sync-only callback: Array.prototype.${method} uses the callback's result synchronously (an async callback returns a promise), and it can't become a sequential loop here: ${problem}; load the data first, then ${method}`);
+        return;
+      }
+      unit.plan = { kind: 'search-loop', call, method: method as SearchMethod };
+      this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
+      return;
+    }
     if (method !== undefined && arrayReceiver && SYNC_ONLY_CALLBACKS.has(method)) {
       this.graph.block(unit, `sync-only callback: Array.prototype.${method} uses the callback's result synchronously (an async callback returns a promise); load the data first, then ${method}`);
       return;
@@ -211,11 +269,7 @@ export class Callbacks {
    * never reassigned. A Map, Set or array-like is not an array: its forEach is not a for…of.
    */
   private isArrayLike(expression: ts.Expression): boolean {
-    const type = this.checker.getTypeAtLocation(expression);
-    const checker = this.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean; isTupleType?(t: ts.Type): boolean };
-    if ((checker.isArrayType?.(type) ?? false) || (checker.isTupleType?.(type) ?? false)) return true;
-    if ((type.flags & ts.TypeFlags.Any) === 0) return false;
-    return this.flowsFromArray(expression, 0);
+    return this.knownArray(expression, 0);
   }
 
   private flowsFromArray(expression: ts.Expression, depth: number): boolean {
@@ -230,6 +284,7 @@ export class Callbacks {
     }
     if (!ts.isIdentifier(node) || depth > 3) return false;
     const declaration = this.checker.getSymbolAtLocation(node)?.valueDeclaration;
+    if (declaration !== undefined && ts.isParameter(declaration)) return this.parameterIsArray(declaration, depth);
     if (declaration === undefined || !ts.isVariableDeclaration(declaration) || declaration.initializer === undefined) return false;
     const list = declaration.parent;
     if (!ts.isVariableDeclarationList(list)) return false;
@@ -237,9 +292,70 @@ export class Callbacks {
     return this.flowsFromArray(declaration.initializer, depth + 1);
   }
 
-  private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string):
+  /**
+   * lodash/underscore `_.each(list, fn)` / `_.forEach` / `_.map(list, fn)`: on a known array, with a
+   * function callback, they are forEach/map with the collection as first argument. An object
+   * (its values are iterated), a string iteratee (a property map), a context argument or a
+   * callback returning a value (lodash's each stops at `false`) stay stops.
+   */
+  private planCollectionHelper(
+    unit: Unit, queue: Unit[], fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, name: string, method: 'forEach' | 'map',
+  ): void {
+    const collection = call.arguments[0]!;
+    if (!this.knownArray(collection, 0)) {
+      this.graph.block(unit, `${name} on a ${this.checker.typeToString(this.checker.getTypeAtLocation(collection))}, not a known array (on an object it iterates the values): its callbacks would run unawaited; convert it to a for…of loop by hand`);
+      return;
+    }
+    if (method === 'forEach' && !ts.isBlock(fn.body)) {
+      this.graph.block(unit, `${name} callback returns a value (lodash's each stops when it is false); convert it by hand`);
+      return;
+    }
+    const problem = this.loopabilityProblem(fn, call, method, collection);
+    if (this.context.options.parallelCallbacks) {
+      if (problem && !problem.parallelOk) {
+        this.graph.block(unit, problem.reason.replace(method, name));
+        return;
+      }
+      unit.plan = { kind: 'promise-all', call, rename: method === 'forEach' };
+    } else {
+      if (problem) {
+        this.graph.block(unit, problem.reason.replace(method, name));
+        return;
+      }
+      if (method === 'forEach') unit.plan = { kind: 'for-of', call, statement: call.parent as ts.ExpressionStatement };
+      else unit.plan = { kind: 'map-loop', call, declaration: call.parent as ts.VariableDeclaration | ts.ReturnStatement };
+    }
+    this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
+  }
+
+  /**
+   * An untyped parameter is an array when every call of its function is known (see
+   * Callers.argumentsAt) and passes an array (by type, or flowing from one, within the depth
+   * limit), and the function never assigns the parameter (nor reads `arguments`, which aliases it).
+   */
+  private parameterIsArray(parameter: ts.ParameterDeclaration, depth: number): boolean {
+    const fn = parameter.parent;
+    if (!ts.isIdentifier(parameter.name) || parameter.initializer !== undefined || parameter.dotDotDotToken !== undefined ||
+      parameter.questionToken !== undefined) return false;
+    if (!(ts.isFunctionDeclaration(fn) || ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.body === undefined) return false;
+    if (!ts.isArrowFunction(fn) && usesArguments(fn.body)) return false;
+    if (assignsAny(fn.body, new Set([parameter.name.text]))) return false;
+    const passed = this.argumentsAt(fn, fn.parameters.indexOf(parameter));
+    return passed !== undefined && passed.every((argument) => this.knownArray(argument, depth + 1));
+  }
+
+  private knownArray(expression: ts.Expression, depth: number): boolean {
+    const type = this.checker.getTypeAtLocation(expression);
+    const checker = this.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean; isTupleType?(t: ts.Type): boolean };
+    if ((checker.isArrayType?.(type) ?? false) || (checker.isTupleType?.(type) ?? false)) return true;
+    if ((type.flags & ts.TypeFlags.Any) === 0) return false;
+    return this.flowsFromArray(expression, depth);
+  }
+
+  /** Why `list.method(fn)` (or `_.method(collection, fn)`) can't become a for…of. */
+  private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string, collection?: ts.Expression):
     { reason: string; parallelOk: boolean } | undefined {
-    if (call.arguments.length !== 1) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
+    if (call.arguments.length !== (collection === undefined ? 1 : 2)) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
     if (ts.isFunctionExpression(fn) && usesThisOrArguments(fn.body)) {
       return { reason: `${method} callback uses this/arguments: convert it by hand`, parallelOk: false };
     }
@@ -251,10 +367,14 @@ export class Callbacks {
       if (ts.isBlock(fn.body) && returnsWithValue(fn.body)) {
         return { reason: 'forEach callback returns a value; convert it by hand', parallelOk: true };
       }
+      const body = fn.body;
+      if (ts.isBlock(body) && ownReturns(body).some((ret) => insideLoopOrLabel(ret, body))) {
+        return { reason: 'forEach callback returns from inside a loop of its own (as a continue it would resume the inner loop); convert it by hand', parallelOk: true };
+      }
       return undefined;
     }
     const declaration = call.parent;
-    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const receiver = collection ?? (call.expression as ts.PropertyAccessExpression).expression;
     const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
       ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
     const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&

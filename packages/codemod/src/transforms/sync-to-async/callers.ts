@@ -249,6 +249,34 @@ export class Callers {
     return this.checker.getRootSymbols(symbol).flatMap((s) => s.declarations ?? []);
   }
 
+  /**
+   * The argument expressions every call of `fn` passes at `position`, or undefined when not every
+   * call is known: `fn` is a function declaration or a `const` holding a function, not exported,
+   * never used other than by a direct call (not stored, passed on, exported through
+   * module.exports, called with .call/.apply or a spread), and called at least once.
+   */
+  argumentsAt(fn: ts.FunctionLikeDeclaration, position: number): ts.Expression[] | undefined {
+    let naming: ts.NamedDeclaration;
+    if (ts.isFunctionDeclaration(fn) && fn.name !== undefined) naming = fn;
+    else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn &&
+      ts.isIdentifier(fn.parent.name) && ts.isVariableDeclarationList(fn.parent.parent) && (fn.parent.parent.flags & ts.NodeFlags.Const) !== 0) {
+      naming = fn.parent;
+    } else return undefined;
+    const name = naming.name as ts.Identifier;
+    if (this.isExported(naming)) return undefined;
+    const found: ts.Expression[] = [];
+    for (const id of this.index().get(name.text) ?? []) {
+      if (id === name || !this.refersTo(id, naming)) continue;
+      const call = id.parent;
+      if (!ts.isCallExpression(call) || call.expression !== id) return undefined;
+      if (call.arguments.slice(0, position + 1).some((a) => ts.isSpreadElement(a))) return undefined;
+      const argument = call.arguments[position];
+      if (argument === undefined) return undefined;
+      found.push(argument);
+    }
+    return found.length > 0 ? found : undefined;
+  }
+
   isExported(naming: ts.NamedDeclaration): boolean {
     let holder: ts.Node = naming;
     if (isMemberDeclaration(naming)) {

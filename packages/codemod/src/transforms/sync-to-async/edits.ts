@@ -7,6 +7,7 @@ import { isResultUsed, type ExecPlan } from './execOptions.js';
 import type { AsyncMark } from './floating.js';
 import { needsAwait, ownReturns, unitLabel } from './predicates.js';
 import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
+import { searchLoopEdits } from './searchLoops.js';
 
 /** The text edits of a chain: seeds rewritten, functions made async, callbacks turned into loops. */
 export class Edits {
@@ -136,6 +137,17 @@ export class Edits {
       this.suiteHookEdits(plan, sf, chain);
       return;
     }
+    if (plan?.kind === 'search-loop') {
+      const planner = this.context.planner;
+      const at = plan.call.getStart(sf);
+      chain.edits.push(...searchLoopEdits(fn as ts.ArrowFunction | ts.FunctionExpression, plan.call, plan.method, {
+        value: () => planner.freeName(sf, 'item', `search-item:${at}`),
+        index: () => planner.freeName(sf, 'index', `search-index:${at}`),
+        results: () => planner.freeName(sf, 'results', `search-results:${at}`),
+      }));
+      chain.changes.push({ file, pos: at, description: `${plan.method} callback → sequential for…of in an awaited async arrow` });
+      return;
+    }
     const asyncPos = asyncKeywordPosition(fn, sf);
     chain.edits.push(insertion(file, asyncPos, 'async ', prefixRank(Number.MAX_SAFE_INTEGER)));
     let marks = this.asyncMarks.get(chain);
@@ -196,9 +208,10 @@ export class Edits {
   private forOfEdits(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, statement: ts.ExpressionStatement): TextEdit[] {
     const sf = fn.getSourceFile();
     const file = sf.fileName;
-    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const { receiver, edits: helper } = loopSource(call, fn, sf);
     const binding = loopBinding(fn, sf);
     const edits: TextEdit[] = [
+      ...helper,
       insertion(file, statement.getStart(sf), `for (const ${binding.text} of `, prefixRank(statement.end + 1)),
       replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) `),
     ];
@@ -216,7 +229,7 @@ export class Edits {
   private mapLoopEdits(fn: ts.ArrowFunction, call: ts.CallExpression, declaration: ts.VariableDeclaration | ts.ReturnStatement): TextEdit[] {
     const sf = fn.getSourceFile();
     const file = sf.fileName;
-    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const { receiver, edits: helper } = loopSource(call, fn, sf);
     const binding = loopBinding(fn, sf);
     const style = this.context.planner.style(sf);
     if (ts.isReturnStatement(declaration)) {
@@ -224,6 +237,7 @@ export class Edits {
       const indent = lineIndent(sf, declaration.getStart(sf));
       const target = this.context.planner.freeName(sf, 'results', `results:${declaration.pos}`);
       return [
+        ...helper,
         replacement(file, declaration.getStart(sf), call.getStart(sf), `const ${target} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
         replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) ${target}.push(`),
         replacement(file, fn.body.end, call.end, ')'),
@@ -234,11 +248,24 @@ export class Edits {
     const indent = lineIndent(sf, statement.getStart(sf));
     const target = (declaration.name as ts.Identifier).text;
     return [
+      ...helper,
       insertion(file, call.getStart(sf), `[]${style.semi}${style.newline}${indent}for (const ${binding.text} of `, prefixRank(statement.end + 1)),
       replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) ${target}.push(`),
       replacement(file, fn.body.end, call.end, ')'),
     ];
   }
+}
+
+/**
+ * What the loop iterates: the receiver of `list.forEach(fn)`, or the collection of lodash's
+ * `_.each(list, fn)`, whose `_.each(` goes (the edit removing it).
+ */
+function loopSource(call: ts.CallExpression, fn: ts.Node, sf: ts.SourceFile): { receiver: ts.Expression; edits: TextEdit[] } {
+  if (call.arguments.length === 2 && call.arguments[1] === fn) {
+    const collection = call.arguments[0]!;
+    return { receiver: collection, edits: [replacement(sf.fileName, call.getStart(sf), collection.getStart(sf), '')] };
+  }
+  return { receiver: (call.expression as ts.PropertyAccessExpression).expression, edits: [] };
 }
 
 function loopBinding(fn: ts.ArrowFunction | ts.FunctionExpression, sf: ts.SourceFile): { text: string; entries: boolean } {

@@ -81,9 +81,19 @@ export function isPlainReference(node: ts.Expression): boolean {
 export function needsAwait(call: ts.CallExpression, loopBodies: ReadonlySet<ts.Node>): boolean {
   const parent = call.parent;
   if (ts.isAwaitExpression(parent)) return false;
-  if (ts.isReturnStatement(parent)) return isInsideTry(parent);
+  // A loop body's `return` no longer returns the callback's value (searchLoops.ts tests it): await it.
+  if (ts.isReturnStatement(parent)) {
+    const fn = enclosingFunction(parent);
+    return isInsideTry(parent) || (fn !== undefined && loopBodies.has(fn));
+  }
   if (ts.isArrowFunction(parent) && parent.body === call) return loopBodies.has(parent);
   return true;
+}
+
+function enclosingFunction(node: ts.Node): ts.Node | undefined {
+  let current = node.parent;
+  while (current !== undefined && !ts.isFunctionLike(current)) current = current.parent;
+  return current;
 }
 
 export function declarationName(declaration: ts.NamedDeclaration): string {

@@ -2,6 +2,7 @@ import type { ExecPlan } from './execOptions.js';
 import type { SuiteMove } from './suiteHooks.js';
 import { ts } from 'ts-morph';
 import type { SyncApi } from '../../shared/syncApis.js';
+import type { SearchMethod } from './searchLoops.js';
 import { isFunctionWithBody, type FunctionNode } from './predicates.js';
 
 export type { FunctionNode };
@@ -10,6 +11,8 @@ export type CallbackPlan =
   | { kind: 'for-of'; call: ts.CallExpression; statement: ts.ExpressionStatement }
   | { kind: 'map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration | ts.ReturnStatement }
   | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
+  /** find/findIndex/some/every/filter → an awaited async arrow holding a sequential for…of (searchLoops.ts). */
+  | { kind: 'search-loop'; call: ts.CallExpression; method: SearchMethod }
   /** A callback left to its caller; `awaited` when that caller (a test framework) awaits the promise. */
   | { kind: 'leaf'; callee: string; awaited?: boolean }
   | { kind: 'iife'; call: ts.CallExpression }
