@@ -1,22 +1,13 @@
 import { HashEmbedding } from '@asyncguard/testkit/llamaindex';
 import { describeWithRedis, useRedisServer } from '@asyncguard/testkit/vitest';
 import { Document, KVDocumentStore, KVIndexStore, Settings, storageContextFromDefaults, VectorStoreIndex } from 'llamaindex';
-import { afterEach, expect, it } from 'vitest';
-import { createRedisManager } from '../redis/getRedisManager.js';
-import type { RedisManager } from '../redis/RedisManager.js';
+import { expect, it } from 'vitest';
 import { RedisKVStore } from './RedisKVStore.js';
+import { useManagers } from '../../tests/support/useManagers.js';
 
 describeWithRedis('RedisKVStore', () => {
   const server = useRedisServer();
-  const managers: RedisManager[] = [];
-  const make = (): RedisManager => {
-    const m = createRedisManager({ url: server().url, healthIntervalMs: 0 });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-  });
+  const make = useManagers(server);
 
   it('implements put/get/getAll/delete over one Redis hash per collection', async () => {
     const m = make();

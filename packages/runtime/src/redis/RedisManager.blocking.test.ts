@@ -1,23 +1,13 @@
 import { describeWithRedis, useRedisServer } from '@asyncguard/testkit/vitest';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { isBulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
-import { createRedisManager } from './getRedisManager.js';
-import type { RedisManager } from './RedisManager.js';
-import type { RedisManagerOptions } from './RedisManagerOptions.js';
 import { handleSnapshot, sleep, timed, waitFor } from '../../tests/support/faultHarness.js';
+import { useManagers } from '../../tests/support/useManagers.js';
 
 describeWithRedis('RedisManager blocking commands and pub/sub', () => {
   const server = useRedisServer();
-  const managers: RedisManager[] = [];
-  const make = (options: RedisManagerOptions = {}): RedisManager => {
-    // Connecting is not what these tests are about: a loaded machine may need more than one budget for a handshake.
-    const m = createRedisManager({ url: server().url, healthIntervalMs: 0, budgets: { redis: 1000 }, connectTimeoutMs: 5000, ...options });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-  });
+  // Connecting is not what these tests are about: a loaded machine may need more than one budget for a handshake.
+  const make = useManagers(server, { budgets: { redis: 1000 }, connectTimeoutMs: 5000 });
 
   it('runs BLPOP on a dedicated connection: its own timeout is honoured and the shared connection stays free', async () => {
     const m = make();
@@ -100,7 +90,6 @@ describeWithRedis('RedisManager blocking commands and pub/sub', () => {
     expect(got).toEqual(['blk:news:one']);
     expect(m.stats().pool.subscriber).toBe(true);
     await m.close();
-    managers.length = 0;
     expect(await handles.grown()).toEqual({});
   });
 });

@@ -1,23 +1,15 @@
 import { describeWithRedis, useRedisServer } from '@asyncguard/testkit/vitest';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { isRedisUnavailableError } from '../errors/RedisUnavailableError.js';
 import type { Logger } from '../Logger.js';
 import { createRedisManager } from './getRedisManager.js';
 import type { RedisManager } from './RedisManager.js';
-import type { RedisManagerOptions } from './RedisManagerOptions.js';
 import { handleSnapshot } from '../../tests/support/faultHarness.js';
+import { useManagers } from '../../tests/support/useManagers.js';
 
 describeWithRedis('RedisManager against a real redis-server', () => {
   const server = useRedisServer();
-  const managers: RedisManager[] = [];
-  const make = (options: RedisManagerOptions = {}): RedisManager => {
-    const m = createRedisManager({ url: server().url, healthIntervalMs: 0, ...options });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-  });
+  const make = useManagers(server);
 
   it('connects lazily: no socket until the first command', async () => {
     const handles = handleSnapshot();

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import { describeWithRedis, useRedisServer } from '@asyncguard/testkit/vitest';
 import type { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
-import { createRedisManager } from './getRedisManager.js';
+import { expect, it } from 'vitest';
 import type { RedisConnection } from './RedisConnection.js';
 import type { RedisManager } from './RedisManager.js';
+import { useManagers } from '../../tests/support/useManagers.js';
 
 /** The manager's shared ioredis client and its socket, with every write to the kernel counted. */
 function socketOf(m: RedisManager): { client: Redis; stream: Socket; writes: { single: number; vectored: number } } {
@@ -28,15 +28,7 @@ const endOfTick = (): Promise<void> => new Promise((resolve) => process.nextTick
 
 describeWithRedis('RedisManager socket writes', () => {
   const server = useRedisServer();
-  const managers: RedisManager[] = [];
-  const make = (): RedisManager => {
-    const m = createRedisManager({ url: server().url, healthIntervalMs: 0 });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-  });
+  const make = useManagers(server);
 
   it('writes a lone command to the socket within the call, every time', async () => {
     const m = make();
