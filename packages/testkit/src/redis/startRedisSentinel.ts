@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { assertKnownOptions } from '../assertKnownOptions.js';
 import { requireRedisServerBinary } from './findRedisServer.js';
 import { sendRedisCommand } from './sendRedisCommand.js';
-import { freePort, pingOnce, trackChild } from './startRedisServer.js';
+import { freePort, pingOnce, processExited, spawnRedisProcess } from './startRedisServer.js';
 
 /** A host and port, as ioredis' `sentinels` and `startupNodes` take them. */
 export interface RedisAddress {
@@ -143,11 +143,8 @@ export async function startRedisSentinel(options: RedisSentinelOptions): Promise
 
   let child: ChildProcess | undefined;
   let port = 0;
-  let output = '';
   let stopped = false;
 
-  const exited = (c: ChildProcess): Promise<void> =>
-    c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((resolve) => c.once('exit', () => resolve()));
   const ask = async (args: readonly string[], timeoutMs = 1000): Promise<Resp> => parseResp(await sendRedisCommand(host, port, args, timeoutMs));
   const masterAddress = async (): Promise<RedisAddress> => {
     const reply = await ask(['SENTINEL', 'get-master-addr-by-name', masterName]);
@@ -156,7 +153,6 @@ export async function startRedisSentinel(options: RedisSentinelOptions): Promise
   };
 
   const launch = async (): Promise<void> => {
-    output = '';
     port = await freePort(host);
     // The sentinel rewrites this file (ids, discovered replicas), so it is written fresh per launch.
     await writeFile(
@@ -173,25 +169,14 @@ export async function startRedisSentinel(options: RedisSentinelOptions): Promise
         '',
       ].join('\n'),
     );
-    const c = spawn(binary, [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawnRedisProcess(binary, [conf, '--sentinel']);
+    const c = started.child;
     child = c;
-    trackChild(c);
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-    };
-    c.stdout?.on('data', keep);
-    c.stderr?.on('data', keep);
-    let spawnError: Error | undefined;
-    c.once('error', (err) => {
-      spawnError = err;
-    });
     const deadline = Date.now() + startTimeoutMs;
     let answered = false;
     while (Date.now() < deadline) {
-      if (spawnError !== undefined) throw new RedisSentinelStartError(`could not run ${binary}: ${spawnError.message}`, output);
-      if (c.exitCode !== null || c.signalCode !== null) {
-        throw new RedisSentinelStartError(`redis-server --sentinel exited during start (code ${String(c.exitCode)}, signal ${String(c.signalCode)})`, output);
-      }
+      const failure = started.failure('redis-server --sentinel');
+      if (failure !== undefined) throw new RedisSentinelStartError(failure, started.output());
       if (!answered) answered = await pingOnce(host, port, 250);
       if (answered) {
         // Until its link to the master is up the sentinel flags it `disconnected`.
@@ -204,9 +189,9 @@ export async function startRedisSentinel(options: RedisSentinelOptions): Promise
       await sleep(15);
     }
     c.kill('SIGKILL');
-    await exited(c);
+    await processExited(c);
     const what = answered ? `did not reach its master ${master.host}:${master.port}` : `did not answer PING on ${host}:${port}`;
-    throw new RedisSentinelStartError(`sentinel ${what} within ${startTimeoutMs} ms`, output);
+    throw new RedisSentinelStartError(`sentinel ${what} within ${startTimeoutMs} ms`, started.output());
   };
 
   try {
@@ -261,7 +246,7 @@ export async function startRedisSentinel(options: RedisSentinelOptions): Promise
       if (child !== undefined && sentinel.running) {
         const c = child;
         c.kill('SIGKILL');
-        await exited(c);
+        await processExited(c);
       }
       await rm(dir, { recursive: true, force: true });
     },

@@ -74,6 +74,47 @@ export function trackChild(child: ChildProcess): void {
   }
 }
 
+/** A redis-server process being started: the tail of its output, and why it can no longer come up. Internal (launchers only). */
+export interface StartingProcess {
+  readonly child: ChildProcess;
+  /** The last 4,000 characters it wrote to stdout and stderr. */
+  output(): string;
+  /** Why it will not come up (it could not be run, or it exited), or undefined while it may. */
+  failure(name: string): string | undefined;
+}
+
+/** Spawns `binary args`, tracked (killed if this process exits), its output kept for the start error. */
+export function spawnRedisProcess(binary: string, args: readonly string[]): StartingProcess {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+  return {
+    child,
+    output: () => output,
+    failure: (name) => {
+      if (spawnError !== undefined) return `could not run ${binary}: ${spawnError.message}`;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        return `${name} exited during start (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Resolves once `c` has exited (at once if it already has). */
+export function processExited(c: ChildProcess): Promise<void> {
+  return c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((resolve) => c.once('exit', () => resolve()));
+}
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -143,7 +184,6 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
   let child: ChildProcess | undefined;
   let port = options.port ?? 0;
-  let output = '';
   let paused = false;
   let stopped = false;
 
@@ -156,30 +196,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     return a;
   };
 
-  const exited = (c: ChildProcess): Promise<void> =>
-    c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((resolve) => c.once('exit', () => resolve()));
 
   const launch = async (): Promise<void> => {
-    output = '';
-    const c = spawn(binary, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawnRedisProcess(binary, args());
+    const c = started.child;
     child = c;
     paused = false;
-    trackChild(c);
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-    };
-    c.stdout?.on('data', keep);
-    c.stderr?.on('data', keep);
-    let spawnError: Error | undefined;
-    c.once('error', (err) => {
-      spawnError = err;
-    });
     const deadline = Date.now() + startTimeoutMs;
     while (Date.now() < deadline) {
-      if (spawnError !== undefined) throw new RedisServerStartError(`could not run ${binary}: ${spawnError.message}`, output);
-      if (c.exitCode !== null || c.signalCode !== null) {
-        throw new RedisServerStartError(`redis-server exited during start (code ${String(c.exitCode)}, signal ${String(c.signalCode)})`, output);
-      }
+      const failure = started.failure('redis-server');
+      if (failure !== undefined) throw new RedisServerStartError(failure, started.output());
       if (await pingOnce(host, port, 250, options.password)) {
         c.unref();
         return;
@@ -187,8 +213,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await sleep(15);
     }
     c.kill('SIGKILL');
-    await exited(c);
-    throw new RedisServerStartError(`redis-server did not answer PING on ${host}:${port} within ${startTimeoutMs} ms`, output);
+    await processExited(c);
+    throw new RedisServerStartError(`redis-server did not answer PING on ${host}:${port} within ${startTimeoutMs} ms`, started.output());
   };
 
   try {
@@ -216,7 +242,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     if (paused) c.kill('SIGCONT');
     c.kill('SIGTERM');
     const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
-    await exited(c);
+    await processExited(c);
     clearTimeout(timer);
   };
 
@@ -248,7 +274,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       const c = child;
       c.kill(signal);
       if (signal !== 'SIGKILL' && paused) c.kill('SIGCONT');
-      await exited(c);
+      await processExited(c);
     },
     pause() {
       if (child === undefined || !server.running) throw new Error('redis-server is not running');
