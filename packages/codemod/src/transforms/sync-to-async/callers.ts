@@ -74,7 +74,9 @@ export class Callers {
         ts.isVariableDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) continue;
       const typed = this.refersTo(id, naming);
       // Field-based rule: `e.m` whose receiver has no declared type may be this `m`.
-      const possible = !typed && ts.isPropertyAccessExpression(parent) && parent.name === id && this.isUntypedMember(parent);
+      // …and `t.m()` typed by a project interface the member's class fits without naming it.
+      const possible = !typed && ts.isPropertyAccessExpression(parent) && parent.name === id &&
+        (this.isUntypedMember(parent) || this.isStructuralMember(parent, naming));
       if (!typed && !possible) continue;
       if (isCommonJsExport(id)) continue;
       const callee: ts.Expression = ts.isPropertyAccessExpression(parent) && parent.name === id ? parent : id;
@@ -135,6 +137,55 @@ export class Callers {
     const symbol = this.checker.getSymbolAtLocation(access.name);
     if (symbol === undefined) return true;
     return this.isUntyped(access);
+  }
+
+  /**
+   * `t.m()` where `m` resolves only to signatures of the project's own interfaces or type literals
+   * (`function revive<T extends { fromObject(o): void }>(t: T)`) that the member's class or object
+   * fits without naming them. TypeScript lets a method returning a promise fill a `void` slot, so
+   * the type check says nothing when `m` becomes async, yet this call would no longer wait for it:
+   * it is a possible caller, like a call through an untyped receiver.
+   */
+  private isStructuralMember(access: ts.PropertyAccessExpression, naming: ts.NamedDeclaration): boolean {
+    if (!isMemberDeclaration(naming)) return false;
+    const owner = naming.parent;
+    const ownerType = ts.isClassLike(owner) && owner.name !== undefined
+      ? this.declaredType(owner.name)
+      : ts.isObjectLiteralExpression(owner) ? this.checker.getTypeAtLocation(owner) : undefined;
+    if (ownerType === undefined) return false;
+    const declarations = this.checker.getSymbolAtLocation(access.name)?.declarations ?? [];
+    if (declarations.length === 0) return false;
+    return declarations.every((d) => {
+      if (!ts.isMethodSignature(d) && !ts.isPropertySignature(d)) return false;
+      const sf = d.getSourceFile();
+      if (sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) return false;
+      // Only a slot a promise fills unnoticed (void, any, unknown): for any other return type an
+      // async method no longer fits, and the type check catches a flow of it into this type.
+      if (!this.promiseFitsSilently(d)) return false;
+      const container = d.parent;
+      const containerType = ts.isInterfaceDeclaration(container) ? this.declaredType(container.name)
+        : ts.isTypeLiteralNode(container) ? this.checker.getTypeFromTypeNode(container) : undefined;
+      if (containerType === undefined) return false;
+      // A generic interface can't be compared without its arguments: count it as a fit.
+      if (ts.isInterfaceDeclaration(container) && container.typeParameters !== undefined) return true;
+      return this.checker.isTypeAssignableTo(ownerType, containerType);
+    });
+  }
+
+  private promiseFitsSilently(signature: ts.MethodSignature | ts.PropertySignature): boolean {
+    const signatures = ts.isMethodSignature(signature)
+      ? [this.checker.getSignatureFromDeclaration(signature)].filter((x): x is ts.Signature => x !== undefined)
+      : this.checker.getNonNullableType(this.checker.getTypeAtLocation(signature)).getCallSignatures();
+    const silent = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+    return signatures.some((sig) => {
+      const returned = this.checker.getReturnTypeOfSignature(sig);
+      return returned.isUnion() ? returned.types.some((t) => (t.flags & silent) !== 0) : (returned.flags & silent) !== 0;
+    });
+  }
+
+  private declaredType(name: ts.Identifier): ts.Type | undefined {
+    const symbol = this.checker.getSymbolAtLocation(name);
+    return symbol === undefined ? undefined : this.checker.getDeclaredTypeOfSymbol(symbol);
   }
 
   /**
