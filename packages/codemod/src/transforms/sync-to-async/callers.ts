@@ -73,7 +73,8 @@ export class Callers {
         ts.isVariableDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) continue;
       const typed = this.refersTo(id, naming);
       // Field-based rule: `e.m` whose receiver has no declared type may be this `m`.
-      const possible = !typed && ts.isPropertyAccessExpression(parent) && parent.name === id && this.isUntypedMember(parent);
+      const possible = !typed && ts.isPropertyAccessExpression(parent) && parent.name === id && this.isUntypedMember(parent) &&
+        this.reachableAsProperty(naming);
       if (!typed && !possible) continue;
       if (isCommonJsExport(id)) continue;
       const callee: ts.Expression = ts.isPropertyAccessExpression(parent) && parent.name === id ? parent : id;
@@ -105,6 +106,16 @@ export class Callers {
       this.graph.block(unit, `${name.text} is used as a value at ${this.where(id)} (not called${possible ? ', untyped receiver' : ''}): calls through that value can't be followed; convert them by hand`);
       return;
     }
+  }
+
+  /**
+   * Whether `x.name(…)` on an untyped `x` may reach this declaration: a member may; a plain
+   * function only when its module exports it (any other way into an object is a use as a value,
+   * which stops the chain by itself).
+   */
+  private reachableAsProperty(naming: ts.NamedDeclaration): boolean {
+    if (isMemberDeclaration(naming) || !(ts.isFunctionDeclaration(naming) || ts.isVariableDeclaration(naming))) return true;
+    return this.exportedDeclarations(naming.getSourceFile()).has(naming);
   }
 
   private where(node: ts.Node): string {

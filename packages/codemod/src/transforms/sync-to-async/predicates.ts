@@ -152,6 +152,22 @@ export function isHarmlessRead(callee: ts.Expression): boolean {
   if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return true;
   if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) && parent.expression === node) return true;
   if (ts.isConditionalExpression(parent) && parent.condition === node) return true;
+  // `f.name`, `f.length`, or a property the code put on the function itself: the same on an async
+  // function. (Not what differs: `prototype`, `constructor`, `toString()`, `call`/`apply`/`bind`.)
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === node && ts.isIdentifier(parent.name) &&
+    !FUNCTION_MEMBERS_THAT_DIFFER.has(parent.name.text) && !isAssignedOrCalled(parent)) return true;
+  return false;
+}
+
+const FUNCTION_MEMBERS_THAT_DIFFER = new Set(['prototype', 'constructor', 'toString', 'toLocaleString', 'call', 'apply', 'bind', 'caller', 'arguments', 'valueOf', '__proto__']);
+
+function isAssignedOrCalled(access: ts.PropertyAccessExpression): boolean {
+  let node: ts.Node = access;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isCallExpression(parent) && parent.expression === node) return true;
+  if (ts.isBinaryExpression(parent) && parent.left === node &&
+    parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
   return false;
 }
 
