@@ -152,14 +152,13 @@ export function isHarmlessRead(callee: ts.Expression): boolean {
   if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return true;
   if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) && parent.expression === node) return true;
   if (ts.isConditionalExpression(parent) && parent.condition === node) return true;
-  // `f.name`, `f.length`, or a property the code put on the function itself: the same on an async
-  // function. (Not what differs: `prototype`, `constructor`, `toString()`, `call`/`apply`/`bind`.)
+  // `f.name` and `f.length`: own data properties of every function, the same on an async one. Any
+  // other name may reach a getter on Object.prototype that calls the function (should.js's
+  // `f.should.not.throw()`), so it stays a use as a value.
   if (ts.isPropertyAccessExpression(parent) && parent.expression === node && ts.isIdentifier(parent.name) &&
-    !FUNCTION_MEMBERS_THAT_DIFFER.has(parent.name.text) && !isAssignedOrCalled(parent)) return true;
+    (parent.name.text === 'name' || parent.name.text === 'length') && !isAssignedOrCalled(parent)) return true;
   return false;
 }
-
-const FUNCTION_MEMBERS_THAT_DIFFER = new Set(['prototype', 'constructor', 'toString', 'toLocaleString', 'call', 'apply', 'bind', 'caller', 'arguments', 'valueOf', '__proto__']);
 
 function isAssignedOrCalled(access: ts.PropertyAccessExpression): boolean {
   let node: ts.Node = access;
