@@ -79,8 +79,10 @@ function upwardChain(site: SyncSite, scans: ReadonlyMap<string, FileScan>, calls
     if (ref.index < 0) continue;
     const fn = scans.get(ref.file)!.functions[ref.index]!;
     // The enclosing function holds the call that passes a callback on, or defines a nested helper.
+    // A named function declared at the top level is reached from there only through a call by its
+    // name (below), not because the top level declares it.
     if (fn.parent !== undefined) queue.push({ file: ref.file, index: fn.parent });
-    else queue.push({ file: ref.file, index: -1 });
+    else if (fn.passedToCallLine !== undefined || fn.names.length === 0) queue.push({ file: ref.file, index: -1 });
     for (const name of fn.passedToCallLine === undefined ? fn.names : []) {
       for (const caller of callsByName.get(name) ?? []) queue.push({ file: caller.file, index: caller.enclosing });
     }
@@ -135,7 +137,9 @@ export function attribute(before: readonly FileScan[], after: ReadonlyMap<string
           const chain = upwardChain(site, scans, callsByName);
           const inChain = (file: string, line: number): boolean => chain.some((ref) => ref.file === file && scans.has(file) && contains(scans.get(file)!, ref, line));
           const rolled = rollbacks.find((r) => (r.file === site.file && r.line === site.line) || inChain(r.file, r.line));
-          const stop = stops.find((s) => inChain(s.file, s.line));
+          // The nearest stop up the chain: the site's own function first, then its callers.
+          const inRef = (ref: FnRef, file: string, line: number): boolean => ref.file === file && scans.has(file) && contains(scans.get(file)!, ref, line);
+          const stop = chain.map((ref) => stops.find((s) => inRef(ref, s.file, s.line))).find((s) => s !== undefined);
           if (rolled) {
             const why = rolled.diagnostics?.[0];
             outcome = { kind: 'rolled-back', reason: why ? `TS${why.code}: ${why.message}` : rolled.description, at: `${rolled.file}:${rolled.line}` };

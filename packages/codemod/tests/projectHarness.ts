@@ -38,12 +38,14 @@ export function projectScenarios(): ProjectScenario[] {
 /**
  * A copy of a fixture project in the system temp folder: outside this repository, so no
  * node_modules (and no @types/node) above it resolves. `_gitignore` becomes `.gitignore` (a real
- * one would hide fixture files from this repository's own git).
+ * one would hide fixture files from this repository's own git), and `_node_modules` becomes
+ * `node_modules` (packages a scenario installs, such as an old @types/node).
  */
 export function copyProject(source: string, options: { git?: boolean } = {}): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'asyncguard-project-'));
   cpSync(source, dir, { recursive: true });
   if (existsSync(join(dir, '_gitignore'))) renameSync(join(dir, '_gitignore'), join(dir, '.gitignore'));
+  if (existsSync(join(dir, '_node_modules'))) renameSync(join(dir, '_node_modules'), join(dir, 'node_modules'));
   if (options.git === true) git(dir, 'init', '-q');
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

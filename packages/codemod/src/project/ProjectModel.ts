@@ -38,7 +38,9 @@ export function summarize(model: ProjectModel): ProjectSummary {
   const nodeTypes = model.nodeTypes.from === 'project'
     ? "the project's @types/node"
     : model.nodeTypes.from === 'codemod'
-      ? "the codemod's own @types/node (the project has none installed)"
+      ? model.nodeTypes.instead === undefined
+        ? "the codemod's own @types/node (the project has none installed)"
+        : `the codemod's own @types/node ${model.nodeTypes.instead.ownVersion} in place of the project's ${model.nodeTypes.instead.version} (JavaScript: the types only guide the analysis, and the older copy lacks APIs the code may call)`
       : `none: ${model.nodeTypes.reason}`;
   const files = model.project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules() && !sf.getFilePath().endsWith(ENTRY_SCRIPT_SUFFIX)).length;
   return { kind: model.kind.kind, kindReason: model.kind.reason, config, nodeTypes, files };

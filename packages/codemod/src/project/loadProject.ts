@@ -1,11 +1,11 @@
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { Project, type ProjectOptions, ts } from 'ts-morph';
 import { CodemodInputError } from '../CodemodInputError.js';
 import { inferredCompilerOptions } from './inferredConfig.js';
 import { addEntryScripts } from './entryScripts.js';
 import { listProjectFiles } from './listProjectFiles.js';
-import { ownNodeTypes, projectNodeTypes, wantsNodeTypes, type NodeTypesSource } from './nodeTypes.js';
+import { nodeTypesRedirect, ownNodeTypes, preferOwnNodeTypes, projectNodeTypes, wantsNodeTypes, type NodeTypesSource } from './nodeTypes.js';
 import { binPaths, exportTargets, readPackageJson } from './packageJson.js';
 import { classifyProject } from './projectKind.js';
 import type { ProjectModel } from './ProjectModel.js';
@@ -51,14 +51,20 @@ async function fromTsconfig(configPath: string): Promise<ProjectModel> {
   }
   const references = solutionReferences(configPath, read.config);
   let project: Project;
+  const root = await realpath(dirname(configPath));
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath));
+  const javaScriptOnly = parsed.options.checkJs !== true &&
+    parsed.fileNames.every((file) => /\.d\.[cm]?ts$/.test(file) || !/\.[cm]?tsx?$/.test(file));
+  const instead = javaScriptOnly ? olderProjectNodeTypes(root, parsed.options) : undefined;
   try {
-    project = references === undefined ? new Project({ tsConfigFilePath: configPath }) : solutionProject(configPath, references);
+    const resolution = instead ? { resolutionHost: nodeTypesRedirect(instead.own) } : {};
+    project = references === undefined ? new Project({ tsConfigFilePath: configPath, ...resolution }) : solutionProject(configPath, references, resolution);
   } catch (error) {
     if (error instanceof CodemodInputError) throw error;
     throw new CodemodInputError('project', `can't load ${configPath}: ${(error as Error).message}`);
   }
-  const root = await realpath(dirname(configPath));
-  const nodeTypes = addNodeTypes(project, root);
+  if (instead) project.addSourceFileAtPath(instead.own);
+  const nodeTypes = instead?.source ?? addNodeTypes(project, root);
   const files = project.getSourceFiles().map((sf) => sf.getFilePath());
   const readOnly = await addEntryScripts(project, root, await readPackageJson(root));
   return {
@@ -107,7 +113,7 @@ function solutionReferences(configPath: string, raw: unknown): ReferencedConfig[
  * projects' options shows up in the baseline, not as a new diagnostic), without what only `tsc -b`
  * needs (composite, emit settings); JavaScript is allowed when any reference allows it.
  */
-function solutionProject(configPath: string, references: readonly ReferencedConfig[]): Project {
+function solutionProject(configPath: string, references: readonly ReferencedConfig[], extra: Pick<ProjectOptions, 'resolutionHost'>): Project {
   const withFiles = references.filter((r) => r.parsed.fileNames.length > 0);
   const first = withFiles[0];
   if (first === undefined) throw new CodemodInputError('project', `${configPath} is a solution whose referenced projects list no files`);
@@ -116,7 +122,7 @@ function solutionProject(configPath: string, references: readonly ReferencedConf
     delete options[key];
   }
   if (withFiles.some((r) => r.parsed.options.allowJs === true)) options.allowJs = true;
-  const project = new Project({ compilerOptions: options, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+  const project = new Project({ compilerOptions: options, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true, ...extra });
   for (const file of new Set(withFiles.flatMap((r) => r.parsed.fileNames))) project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
   return project;
@@ -132,10 +138,18 @@ async function inferred(root: string): Promise<ProjectModel> {
   if (pkg === undefined && files.size === 0) {
     throw new CodemodInputError('project', `${root} has no tsconfig.json, no package.json and no JavaScript or TypeScript source files`);
   }
-  const project = new Project({ compilerOptions: inferredCompilerOptions(root), skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+  const compilerOptions = inferredCompilerOptions(root);
+  // Without a tsconfig nothing type-checks the project's JavaScript: its types only guide the analysis.
+  const instead = [...files].every((file) => /\.d\.[cm]?ts$/.test(file) || !/\.[cm]?tsx?$/.test(file))
+    ? olderProjectNodeTypes(root, compilerOptions) : undefined;
+  const project = new Project({
+    compilerOptions, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true,
+    ...(instead ? { resolutionHost: nodeTypesRedirect(instead.own) } : {}),
+  });
   for (const file of files) project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
-  const nodeTypes = addNodeTypes(project, root);
+  if (instead) project.addSourceFileAtPath(instead.own);
+  const nodeTypes = instead?.source ?? addNodeTypes(project, root);
   const readOnly = await addEntryScripts(project, root, pkg);
   return {
     project, root, owned: true, config: { from: 'inferred', files: listed.source, entryPoints },
@@ -147,12 +161,29 @@ async function inferred(root: string): Promise<ProjectModel> {
 function addNodeTypes(project: Project, root: string): NodeTypesSource {
   const options = project.getCompilerOptions();
   const own = projectNodeTypes(root, options);
-  if (own !== undefined) return { from: 'project', path: own };
+  if (own !== undefined) {
+    // TypeScript 6 no longer includes every @types package when `types` is unset; the project's own
+    // compiler (older) does, and its code is written against that.
+    if (options.types === undefined) project.addSourceFileAtPath(own);
+    return { from: 'project', path: own };
+  }
   if (!wantsNodeTypes(options)) return { from: 'none', reason: 'the tsconfig lists `types` without node' };
   const fallback = ownNodeTypes();
   if (fallback === undefined) return { from: 'none', reason: "@types/node resolves neither for the project nor for the codemod" };
   project.addSourceFileAtPath(fallback);
   return { from: 'codemod', path: fallback };
+}
+
+/**
+ * A JavaScript project (nothing type-checks its code against these types) whose @types/node is an
+ * older major than the codemod's: the codemod's copy is used in its place (see preferOwnNodeTypes).
+ */
+function olderProjectNodeTypes(root: string, options: ts.CompilerOptions): { own: string; source: NodeTypesSource } | undefined {
+  if (!wantsNodeTypes(options)) return undefined;
+  const projectTypes = projectNodeTypes(root, options);
+  const own = ownNodeTypes();
+  const older = projectTypes === undefined ? undefined : preferOwnNodeTypes(projectTypes, own);
+  return older === undefined || own === undefined ? undefined : { own, source: { from: 'codemod', path: own, instead: older } };
 }
 
 function readOnlyEntry(file: string): { file: string; reason: string } {

@@ -1,3 +1,4 @@
+import { ts } from 'ts-morph';
 /** How a synchronous Node API call becomes its asynchronous twin. */
 export interface SyncApi {
   module: 'fs' | 'child_process' | 'zlib' | 'crypto' | 'fs-extra';
@@ -41,6 +42,24 @@ export const SYNC_APIS: ReadonlyMap<string, SyncApi> = new Map<string, SyncApi>(
 export function moduleOfDeclarationFile(fileName: string): SyncApi['module'] | undefined {
   const match = /[\\/]@types[\\/]node[\\/](fs|child_process|zlib|crypto)\.d\.ts$/.exec(fileName);
   return match?.[1] as SyncApi['module'] | undefined;
+}
+
+/**
+ * The core module a declaration of @types/node belongs to: its file (`fs.d.ts`, from @types/node 10
+ * on), or, in older @types/node that declare every module in one `index.d.ts`, the
+ * `declare module "fs" { … }` around it.
+ */
+export function moduleOfDeclaration(declaration: ts.Node): SyncApi['module'] | undefined {
+  const fileName = declaration.getSourceFile().fileName;
+  const byFile = moduleOfDeclarationFile(fileName);
+  if (byFile !== undefined || !/[\\/]@types[\\/]node[\\/]/.test(fileName)) return byFile;
+  for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
+    if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) {
+      const match = /^(?:node:)?(fs|child_process|zlib|crypto)$/.exec(node.name.text);
+      return match?.[1] as SyncApi['module'] | undefined;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -306,6 +306,18 @@ class SyncToAsyncAnalysis {
       }
       return;
     }
+    if (unit.kind === 'top-level' && block.at === unit.node) {
+      // A module's top level is no function: the stop goes where it calls into a chain (the calls
+      // stay synchronous there; nothing else about the module is blocked).
+      const calls = [...unit.seeds.map((seed) => seed.call), ...sites.map((site) => site.call)];
+      const reported = new Set<ts.CallExpression>();
+      for (const call of calls.sort((a, b) => a.getStart(unit.sf) - b.getStart(unit.sf))) {
+        if (reported.has(call)) continue;
+        reported.add(call);
+        this.stops.push({ file: unit.sf.fileName, pos: call.getStart(unit.sf), reason: `${calleeLabel(call)} is called at the top level: ${block.reason}` });
+      }
+      if (reported.size > 0) return;
+    }
     this.stops.push({ file: unit.sf.fileName, pos: block.at.getStart(unit.sf), reason: block.reason });
   }
 }

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
@@ -231,7 +231,13 @@ export class Callbacks {
     const calleeText = callee.getText();
     const verdict = callbackReturn(this.checker, call, fn);
     if (verdict.kind === 'unknown') {
-      this.graph.block(unit, `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
+      // A project function that only calls the parameter: those calls are the callback's callers.
+      const through = this.parameterCalls(call, fn);
+      if (Array.isArray(through)) {
+        for (const inner of through) this.graph.addEdge(this.graph.containerUnit(inner), unit, inner, queue);
+        return;
+      }
+      this.graph.block(unit, through ?? `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
       return;
     }
     if (verdict.kind === 'drops') {
@@ -260,6 +266,72 @@ export class Callbacks {
       }
       this.graph.block(unit, `${plan.name} body runs synchronously while the tests are collected, and this call can't move into a ${plan.hook} hook: ${moves.reason}; move it into a hook (or into the test that needs it) by hand`, moves.at);
     }
+  }
+
+  /**
+   * When `call` passes `fn` to a function of this project (a declaration with a body in a file the
+   * codemod edits) whose parameter in that position is only ever called directly in its body
+   * (`cb(x)`) or handed on in the same position of a recursive call, the calls `cb(…)`; they
+   * become the callback's callers (awaited, the function async with the chain). A stop reason
+   * when the parameter escapes; undefined when the callee is no such function.
+   */
+  private parameterCalls(call: ts.CallExpression, fn: ts.ArrowFunction | ts.FunctionExpression): ts.CallExpression[] | string | undefined {
+    const index = call.arguments.indexOf(fn);
+    if (call.arguments.slice(0, index + 1).some((argument) => ts.isSpreadElement(argument))) return undefined;
+    const declaration = this.projectFunction(call.expression);
+    if (declaration === undefined || declaration.body === undefined) return undefined;
+    const parameter = declaration.parameters[index];
+    const name = declaration.name?.getText() ?? 'the function';
+    if (parameter === undefined || parameter.dotDotDotToken !== undefined || !ts.isIdentifier(parameter.name)) {
+      return `callback passed to ${name}: it reaches no plain parameter there; convert it by hand`;
+    }
+    const parameterName = parameter.name;
+    const symbol = this.checker.getSymbolAtLocation(parameterName);
+    if (symbol === undefined) return undefined;
+    const where = (node: ts.Node): string => `${this.context.relative(node.getSourceFile().fileName)}:${lineOf(node)}`;
+    const calls: ts.CallExpression[] = [];
+    let escape: string | undefined;
+    const visit = (node: ts.Node): void => {
+      if (escape !== undefined) return;
+      if (ts.isIdentifier(node) && node.text === 'arguments' && !ts.isArrowFunction(declaration)) {
+        escape = `callback passed to ${name}, which reads \`arguments\` (${where(node)}): the callback may be handed on; convert it by hand`;
+        return;
+      }
+      if (ts.isIdentifier(node) && node.text === parameterName.text && node !== parameterName && this.checker.getSymbolAtLocation(node) === symbol) {
+        let outer: ts.Node = node;
+        while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+        const parent = outer.parent;
+        if (ts.isCallExpression(parent) && parent.expression === outer) {
+          calls.push(parent);
+        } else if (!(ts.isCallExpression(parent) && parent.arguments.indexOf(outer as ts.Expression) === index &&
+          !parent.arguments.slice(0, index).some((argument) => ts.isSpreadElement(argument)) &&
+          this.projectFunction(parent.expression) === declaration)) {
+          escape = `callback passed to ${name}: its parameter ${parameterName.text} is used as a value at ${where(node)} (not only called): calls through it can't be followed; convert it by hand`;
+        }
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(declaration.body);
+    return escape ?? calls;
+  }
+
+  /** The function of this project a callee names: a function declaration or a variable initialised with a function. */
+  private projectFunction(callee: ts.Expression): ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | undefined {
+    const target = skipParens(callee);
+    if (!ts.isIdentifier(target)) return undefined;
+    let symbol = this.checker.getSymbolAtLocation(target);
+    if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) symbol = this.checker.getAliasedSymbol(symbol);
+    const declarations = symbol?.declarations ?? [];
+    if (declarations.length !== 1) return undefined;
+    const declaration = declarations[0]!;
+    const fn = ts.isFunctionDeclaration(declaration) ? declaration
+      : ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined &&
+        (ts.isFunctionExpression(declaration.initializer) || ts.isArrowFunction(declaration.initializer)) &&
+        ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0
+        ? declaration.initializer : undefined;
+    if (fn === undefined || fn.body === undefined || (ts.isFunctionLike(fn) && (fn as ts.FunctionDeclaration).asteriskToken !== undefined)) return undefined;
+    return this.context.files.includes(fn.getSourceFile()) ? fn : undefined;
   }
 
   /**

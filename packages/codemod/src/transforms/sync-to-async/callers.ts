@@ -76,7 +76,7 @@ export class Callers {
       // Field-based rule: `e.m` whose receiver has no declared type may be this `m`.
       // …and `t.m()` typed by a project interface the member's class fits without naming it.
       const possible = !typed && ts.isPropertyAccessExpression(parent) && parent.name === id &&
-        (this.isUntypedMember(parent) || this.isStructuralMember(parent, naming));
+        ((this.isUntypedMember(parent) && this.reachableAsProperty(naming)) || this.isStructuralMember(parent, naming));
       if (!typed && !possible) continue;
       if (isCommonJsExport(id)) continue;
       const callee: ts.Expression = ts.isPropertyAccessExpression(parent) && parent.name === id ? parent : id;
@@ -121,6 +121,16 @@ export class Callers {
     const call = node.parent;
     if (!ts.isCallExpression(call) || !call.arguments.includes(node as ts.Expression)) return false;
     return callbackReturn(this.checker, call, node as ts.Expression).kind === 'awaits';
+  }
+
+  /**
+   * Whether `x.name(…)` on an untyped `x` may reach this declaration: a member may; a plain
+   * function only when its module exports it (any other way into an object is a use as a value,
+   * which stops the chain by itself).
+   */
+  private reachableAsProperty(naming: ts.NamedDeclaration): boolean {
+    if (isMemberDeclaration(naming) || !(ts.isFunctionDeclaration(naming) || ts.isVariableDeclaration(naming))) return true;
+    return this.exportedDeclarations(naming.getSourceFile()).has(naming);
   }
 
   private where(node: ts.Node): string {

@@ -162,6 +162,21 @@ export function isHarmlessRead(callee: ts.Expression): boolean {
   if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return true;
   if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) && parent.expression === node) return true;
   if (ts.isConditionalExpression(parent) && parent.condition === node) return true;
+  // `f.name` and `f.length`: own data properties of every function, the same on an async one. Any
+  // other name may reach a getter on Object.prototype that calls the function (should.js's
+  // `f.should.not.throw()`), so it stays a use as a value.
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === node && ts.isIdentifier(parent.name) &&
+    (parent.name.text === 'name' || parent.name.text === 'length') && !isAssignedOrCalled(parent)) return true;
+  return false;
+}
+
+function isAssignedOrCalled(access: ts.PropertyAccessExpression): boolean {
+  let node: ts.Node = access;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isCallExpression(parent) && parent.expression === node) return true;
+  if (ts.isBinaryExpression(parent) && parent.left === node &&
+    parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
   return false;
 }
 

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { installedMajor } from '../../shared/packageVersion.js';
-import { FS_EXTRA_SYNC_APIS, SYNC_APIS, moduleOfDeclarationFile, type SyncApi } from '../../shared/syncApis.js';
+import { FS_EXTRA_SYNC_APIS, SYNC_APIS, moduleOfDeclaration, type SyncApi } from '../../shared/syncApis.js';
 import type { TransformContext, TransformStop } from '../Transform.js';
 import { planExec } from './execOptions.js';
 import { lineOf } from './predicates.js';
@@ -66,7 +66,7 @@ export class Seeds {
     if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
     const declaration = symbol.declarations?.[0];
     if (declaration === undefined) return undefined;
-    return moduleOfDeclarationFile(declaration.getSourceFile().fileName) === api.module ? api : undefined;
+    return moduleOfDeclaration(declaration) === api.module ? api : undefined;
   }
 
   /**
@@ -111,7 +111,39 @@ export class Seeds {
     if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression) && !CORE_REQUIRE.test(callee.expression.getText())) {
       return `${api.sync} is called on an expression (${callee.expression.getText()}); import the module first so the call can be rewritten`;
     }
+    const missing = this.missingTwin(api, !ts.isPropertyAccessExpression(callee));
+    if (missing !== undefined) {
+      return `${api.sync}: the project's @types/node declares no ${missing}, so the converted call would not type-check; upgrade @types/node (Node has had it since ${missing.startsWith('util') ? '8' : missing.startsWith('fs/promises') ? '14' : '10'}) or convert it by hand`;
+    }
     return undefined;
+  }
+
+  /**
+   * The declaration the conversion writes that the program's Node types lack (old @types/node:
+   * no `fs.promises` before 10, no `fs/promises` module before 14, no `util.promisify` before 8), else
+   * undefined. `named`: the call is through a named binding, so the twin is imported by name.
+   */
+  private missingTwin(api: SyncApi, named: boolean): string | undefined {
+    if (api.module === 'fs-extra') return undefined;
+    if (api.kind === 'promises' || api.kind === 'exists') {
+      if (named) return this.ambientExport('fs/promises', api.async) ? undefined : `fs/promises module exporting ${api.async}`;
+      const promises = this.ambientExport('fs', 'promises');
+      if (promises === undefined) return 'fs.promises';
+      return this.checker.getTypeOfSymbol(promises).getProperty(api.async) === undefined ? `fs.promises.${api.async}` : undefined;
+    }
+    return this.ambientExport('util', 'promisify') === undefined ? 'util.promisify' : undefined;
+  }
+
+  private readonly ambientModules = new Map<string, ts.Symbol | undefined>();
+
+  /** An export of the core module `name` as the program's Node types declare it (`declare module "fs"`). */
+  private ambientExport(name: string, exported: string): ts.Symbol | undefined {
+    if (!this.ambientModules.has(name)) {
+      const found = this.checker.getAmbientModules().find((m) => m.getName() === `"${name}"` || m.getName() === `"node:${name}"`);
+      this.ambientModules.set(name, found);
+    }
+    const module = this.ambientModules.get(name);
+    return module === undefined ? undefined : this.checker.getExportsOfModule(module).find((e) => e.getName() === exported);
   }
 
   /**
