@@ -33,13 +33,12 @@
  *   pnpm bench redis [--rounds 7] [--ops 30000] [--down-seconds 30] [--deadline-trials 40]
  *                    [--only overhead|throughput|faults|memory|recovery|deadline]
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createRedisManager, isTimeoutError, type RedisManager, type TimeoutError, withDeadline } from '@asyncguard/runtime';
 import { startRedisServer } from '@asyncguard/testkit';
 import { circuitBreaker, ConsecutiveBreaker, handleAll, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { Redis } from 'ioredis';
 import CircuitBreaker from 'opossum';
+import { outageLoad, settledHeap } from '../../packages/runtime/tests/support/outageLoad.js';
 import { overheadFigure } from './overhead.js';
 
 interface Contender {
@@ -332,38 +331,17 @@ async function faultFigures(): Promise<void> {
 
 /** Heap growth with Redis down for `seconds` s at 1,000 commands/s. */
 async function memoryFigure(seconds: number): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const heap = async (): Promise<number> => {
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await sleep(20);
-    }
-    return process.memoryUsage().heapUsed;
-  };
   const server = await startRedisServer();
   const m = createRedisManager({ name: 'memory', url: server.url, healthIntervalMs: 1000 });
   await m.redis.ping();
   await server.kill('SIGKILL');
-  let issued = 0;
-  let settled = 0;
-  let maxPending = 0;
-  const tick = (): void => {
-    for (let i = 0; i < 10; i++) {
-      issued++;
-      const p = issued % 2 === 0 ? m.redis.set(`mem:${issued}`, 'x'.repeat(100)) : m.redis.get(`mem:${issued}`);
-      p.then(
-        () => settled++,
-        () => settled++,
-      );
-    }
-    maxPending = Math.max(maxPending, issued - settled);
-  };
+  const load = outageLoad(m);
+  const tick = (): void => load.tick();
   const warm = setInterval(tick, 10);
   await sleep(1000);
   clearInterval(warm);
   await sleep(200);
-  const before = await heap();
+  const before = await settledHeap();
   const samples: number[] = [];
   const timer = setInterval(tick, 10);
   for (let s = 0; s < seconds; s++) {
@@ -372,7 +350,7 @@ async function memoryFigure(seconds: number): Promise<void> {
   }
   clearInterval(timer);
   await sleep(300);
-  const after = await heap();
+  const after = await settledHeap();
   const stats = m.stats();
   await m.close();
   await server.stop();
@@ -380,9 +358,9 @@ async function memoryFigure(seconds: number): Promise<void> {
   process.stdout.write(
     [
       '',
-      `memory with Redis down for ${seconds} s at ~1,000 commands/s: ${issued.toLocaleString('en-US')} commands issued, all settled: ${settled === issued}`,
+      `memory with Redis down for ${seconds} s at ~1,000 commands/s: ${load.issued.toLocaleString('en-US')} commands issued, all settled: ${load.settled === load.issued}`,
       `  heap after GC: ${mb(before)} MB before → ${mb(after)} MB after (${after >= before ? '+' : ''}${mb(after - before)} MB); peak sampled heap ${mb(Math.max(...samples))} MB`,
-      `  most commands pending at once: ${maxPending}; in flight at the end: ${stats.inFlight}; outcomes: ${JSON.stringify(stats.calls)}`,
+      `  most commands pending at once: ${load.maxPending}; in flight at the end: ${stats.inFlight}; outcomes: ${JSON.stringify(stats.calls)}`,
       '',
     ].join('\n'),
   );

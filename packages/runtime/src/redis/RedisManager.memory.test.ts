@@ -5,22 +5,10 @@
  */
 import { startRedisServer } from '@asyncguard/testkit';
 import { describeWithRedis } from '@asyncguard/testkit/vitest';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { expect, it } from 'vitest';
 import { createRedisManager } from './getRedisManager.js';
 import { captureUnhandled, sleep } from '../../tests/support/faultHarness.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await sleep(20);
-  }
-  return process.memoryUsage().heapUsed;
-}
+import { outageLoad, settledHeap } from '../../tests/support/outageLoad.js';
 
 describeWithRedis('RedisManager memory while Redis is down', () => {
   it('stays bounded over 5,000 commands at about 1,000 commands/s', async () => {
@@ -31,26 +19,12 @@ describeWithRedis('RedisManager memory while Redis is down', () => {
     try {
       await manager.redis.ping({ budgetMs: 5000 }); // the first call also connects: a generous budget on a busy machine
       await server.kill('SIGKILL');
-      let issued = 0;
-      let settled = 0;
-      let maxPending = 0;
-      const tick = (): void => {
-        for (let i = 0; i < 10; i++) {
-          issued++;
-          const key = `mem:${issued}`;
-          const p = issued % 2 === 0 ? manager.redis.set(key, 'x'.repeat(100)) : manager.redis.get(key);
-          p.then(
-            () => settled++,
-            () => settled++,
-          );
-        }
-        maxPending = Math.max(maxPending, issued - settled);
-      };
+      const load = outageLoad(manager);
       // Paced by count, not by clock: 10 commands every 10 ms until the total is reached, so a
       // loaded machine makes the run longer, never smaller.
       const issueUntil = async (total: number): Promise<void> => {
-        while (issued < total) {
-          tick();
+        while (load.issued < total) {
+          load.tick();
           await sleep(10);
         }
       };
@@ -62,10 +36,10 @@ describeWithRedis('RedisManager memory while Redis is down', () => {
       await sleep(300);
       const after = await settledHeap();
       const stats = manager.stats();
-      expect(settled).toBe(issued);
+      expect(load.settled).toBe(load.issued);
       expect(stats.inFlight).toBe(0);
       // Fail-fast: pending work never built up (each call settles in well under a tick or two).
-      expect(maxPending).toBeLessThan(100);
+      expect(load.maxPending).toBeLessThan(100);
       expect((after - before) / 1024 / 1024).toBeLessThan(8);
     } finally {
       await manager.close();
