@@ -176,10 +176,25 @@ export class Callers {
       const containerType = ts.isInterfaceDeclaration(container) ? this.declaredType(container.name)
         : ts.isTypeLiteralNode(container) ? this.checker.getTypeFromTypeNode(container) : undefined;
       if (containerType === undefined) return false;
-      // A generic interface can't be compared without its arguments: count it as a fit.
+      // A generic type can't be compared without its arguments: count it as a fit.
       if (ts.isInterfaceDeclaration(container) && container.typeParameters !== undefined) return true;
-      return this.checker.isTypeAssignableTo(ownerType, containerType);
+      return this.checker.isTypeAssignableTo(ownerType, containerType) || this.mentionsTypeParameter(container);
     });
+  }
+
+  /** A type literal such as `{ fromObject(d: D, o: T): void }` that uses a type parameter of its surroundings. */
+  private mentionsTypeParameter(node: ts.Node): boolean {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isTypeReferenceNode(n) && ((this.checker.getSymbolAtLocation(n.typeName)?.flags ?? 0) & ts.SymbolFlags.TypeParameter) !== 0) {
+        found = true;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return found;
   }
 
   private promiseFitsSilently(signature: ts.MethodSignature | ts.PropertySignature): boolean {
