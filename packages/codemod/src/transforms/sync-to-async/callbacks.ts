@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, moduleObjectOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
@@ -83,29 +83,17 @@ function declaredParameterType(checker: ts.TypeChecker, call: ts.CallExpression,
   return checker.getTypeFromTypeNode(parameter.type);
 }
 
+const COLLECTION_LIBRARIES = new Set(['lodash', 'lodash-es', 'underscore']);
+
 /**
  * `_` in `_.each(…)` when it is the lodash or underscore module object: `const _ = require('lodash')`
  * (or a `let`/`var` never reassigned), `import _ from 'underscore'`, `import * as _ from 'lodash'`.
  */
 function collectionLibrary(checker: ts.TypeChecker, receiver: ts.Expression): string | undefined {
   if (!ts.isIdentifier(receiver)) return undefined;
-  const declaration = checker.getSymbolAtLocation(receiver)?.declarations?.[0];
-  if (declaration === undefined) return undefined;
-  let specifier: ts.Expression | undefined;
-  if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer !== undefined) {
-    const init = declaration.initializer;
-    if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1) {
-      specifier = init.arguments[0];
-    }
-    const list = declaration.parent;
-    if (ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) === 0 && isReassigned(declaration)) return undefined;
-  } else if (ts.isImportClause(declaration) && declaration.name !== undefined) {
-    specifier = declaration.parent.moduleSpecifier;
-  } else if (ts.isNamespaceImport(declaration)) {
-    specifier = declaration.parent.parent.moduleSpecifier;
-  }
-  if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return undefined;
-  return ['lodash', 'lodash-es', 'underscore'].includes(specifier.text) ? specifier.text : undefined;
+  const module = moduleObjectOf(checker, receiver);
+  if (module === undefined || !COLLECTION_LIBRARIES.has(module.specifier)) return undefined;
+  return module.constant || !isReassigned(module.declaration as ts.VariableDeclaration) ? module.specifier : undefined;
 }
 
 /** `arguments` read in a function's own body (nested non-arrow functions have their own). */

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { hasModifier } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, lineOf, skipParens,
+  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, lineOf, moduleObjectOf, skipParens,
 } from './predicates.js';
 import { callbackReturn } from './callbacks.js';
 import { Escapes } from './escapes.js';
@@ -219,23 +219,10 @@ export class Callers {
    * never a project function (putting one there is an assignment, which is a use as a value).
    */
   private isPackageObject(id: ts.Identifier): boolean {
-    const declaration = this.checker.getSymbolAtLocation(id)?.declarations?.[0];
-    if (declaration === undefined) return false;
-    let specifier: ts.Expression | undefined;
-    if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer !== undefined) {
-      const init = declaration.initializer;
-      if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1) {
-        specifier = init.arguments[0];
-      }
-    } else if (ts.isImportClause(declaration) || ts.isNamespaceImport(declaration)) {
-      const statement = ts.isImportClause(declaration) ? declaration.parent : declaration.parent.parent;
-      specifier = statement.moduleSpecifier;
-    }
-    if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return false;
-    const list = declaration.parent;
-    if (ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) === 0) return false;
-    return !/^(\.|\/|#)/.test(specifier.text);
+    const module = moduleObjectOf(this.checker, id);
+    return module !== undefined && module.constant && !/^(\.|\/|#)/.test(module.specifier);
   }
+
 
   private isUntyped(node: ts.Node): boolean {
     const type = this.checker.getTypeAtLocation(node);

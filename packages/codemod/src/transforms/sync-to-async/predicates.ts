@@ -184,3 +184,27 @@ function isJsonParse(node: ts.Expression): boolean {
   return ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'parse' &&
     ts.isIdentifier(node.expression.expression) && node.expression.expression.text === 'JSON';
 }
+
+/**
+ * The module a variable holds whole: `const x = require('m')`, `import x from 'm'`,
+ * `import * as x from 'm'`; `constant` is false for a `let`/`var` (which may be reassigned).
+ */
+export function moduleObjectOf(checker: ts.TypeChecker, id: ts.Identifier):
+  { specifier: string; declaration: ts.Declaration; constant: boolean } | undefined {
+  const declaration = checker.getSymbolAtLocation(id)?.declarations?.[0];
+  if (declaration === undefined) return undefined;
+  let specifier: ts.Expression | undefined;
+  let constant = true;
+  if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer !== undefined) {
+    const init = declaration.initializer;
+    if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments.length === 1) {
+      specifier = init.arguments[0];
+    }
+    const list = declaration.parent;
+    constant = !ts.isVariableDeclarationList(list) || (list.flags & ts.NodeFlags.Const) !== 0;
+  } else if (ts.isImportClause(declaration) || ts.isNamespaceImport(declaration)) {
+    specifier = (ts.isImportClause(declaration) ? declaration.parent : declaration.parent.parent).moduleSpecifier;
+  }
+  if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return undefined;
+  return { specifier: specifier.text, declaration, constant };
+}
