@@ -151,7 +151,7 @@ const SINON_METHODS = new Set(['stub', 'spy', 'replace', 'replaceGetter', 'repla
  * created), jest's or vitest's `spyOn`. `mocked` is the member named by a string literal second
  * argument (none: the whole object, or a name the codemod can't read).
  */
-function mockingCall(checker: ts.TypeChecker, call: ts.CallExpression, object: ts.Node): { api: string; mocked: string | undefined } | undefined {
+export function mockingCall(checker: ts.TypeChecker, call: ts.CallExpression, object: ts.Node): { api: string; mocked: string | undefined } | undefined {
   let node = object;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   if (call.arguments[0] !== node) return undefined;
@@ -215,7 +215,7 @@ function isFrameworkGlobal(checker: ts.TypeChecker, id: ts.Identifier, module: s
 }
 
 /** The module an identifier is imported or required from (`import x from 'm'`, `const x = require('m')`). */
-function importedFrom(checker: ts.TypeChecker, id: ts.Identifier): string | undefined {
+export function importedFrom(checker: ts.TypeChecker, id: ts.Identifier): string | undefined {
   const declaration = checker.getSymbolAtLocation(id)?.declarations?.[0];
   let node: ts.Node | undefined = declaration;
   while (node !== undefined && !ts.isImportDeclaration(node) && !ts.isVariableDeclaration(node) && !ts.isSourceFile(node)) node = node.parent;

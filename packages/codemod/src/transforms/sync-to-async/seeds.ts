@@ -3,6 +3,7 @@ import { installedMajor } from '../../shared/packageVersion.js';
 import { FS_EXTRA_SYNC_APIS, SYNC_APIS, moduleOfDeclaration, type SyncApi } from '../../shared/syncApis.js';
 import type { TransformContext, TransformStop } from '../Transform.js';
 import { planExec } from './execOptions.js';
+import { MockedApis } from './mockedApis.js';
 import { lineOf } from './predicates.js';
 import type { CallGraph, Seed } from './units.js';
 
@@ -10,8 +11,11 @@ import type { CallGraph, Seed } from './units.js';
 export class Seeds {
   private readonly checker: ts.TypeChecker;
 
+  private readonly mocked: MockedApis;
+
   constructor(private readonly context: TransformContext, private readonly graph: CallGraph, private readonly stops: TransformStop[]) {
     this.checker = context.checker;
+    this.mocked = new MockedApis(context.checker, context.files);
   }
 
   find(): Seed[] {
@@ -110,6 +114,11 @@ export class Seeds {
     const callee = call.expression;
     if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression) && !CORE_REQUIRE.test(callee.expression.getText())) {
       return `${api.sync} is called on an expression (${callee.expression.getText()}); import the module first so the call can be rewritten`;
+    }
+    const mocked = this.mocked.of(api);
+    if (mocked !== undefined) {
+      return `${api.sync}: the project replaces ${mocked.member === '*' ? `the whole ${api.module} module` : `${api.module}.${api.sync}`} with a mock (${this.context.relative(mocked.where)}); ` +
+        `the async ${api.async} is another function, so the tests would no longer use their stand-in: convert the call and its mock together, by hand`;
     }
     const missing = this.missingTwin(api, !ts.isPropertyAccessExpression(callee));
     if (missing !== undefined) {
