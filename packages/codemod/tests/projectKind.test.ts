@@ -106,3 +106,45 @@ describe('public entries of a library with an exports map', () => {
     expect(entrySourceFiles(kind.entries, program(missing, ['a.js']))).toBeUndefined();
   });
 });
+
+describe('entries built by tsdown or tsup when the tsconfig emits nothing', () => {
+  const pkg = JSON.stringify({ name: 'kit', type: 'module', exports: { '.': './dist/index.mjs', './cli': { import: './dist/cli.mjs', types: './dist/cli.d.mts' } } });
+  const sources = { 'src/index.ts': '', 'src/entries/index.ts': '', 'src/entries/cli.ts': '', 'src/entries/cli.d.ts': '' };
+
+  async function entriesWith(config: Record<string, string>, extra: Record<string, string> = {}): Promise<string[][] | undefined> {
+    const dir = tree({ 'package.json': pkg, ...sources, ...config, ...extra });
+    const files = Object.keys(sources).map((f) => join(dir, f));
+    const kind = await classifyProject(dir, files);
+    return kind.entries?.map((targets) => targets.map((t) => t.slice(dir.length + 1)));
+  }
+
+  it('adds the source each chunk is built from, named below the folder holding every entry', async () => {
+    expect(await entriesWith({ 'tsdown.config.ts': "import { defineConfig } from 'tsdown';\nexport default defineConfig({ entry: ['src/entries/*.ts'], dts: true });\n" })).toEqual([
+      ['dist/index.mjs', 'src/entries/index.ts'],
+      ['dist/cli.mjs', 'dist/cli.d.mts', 'src/entries/cli.ts'],
+    ]);
+    expect(await entriesWith({ 'tsup.config.ts': "export default { entry: { index: 'src/entries/index.ts', cli: './src/entries/cli.ts' }, outDir: 'dist' };\n" })).toEqual([
+      ['dist/index.mjs', 'src/entries/index.ts'],
+      ['dist/cli.mjs', 'dist/cli.d.mts', 'src/entries/cli.ts'],
+    ]);
+    // Two folders of entries: names keep the path below their common folder, so `index` is src/index.ts.
+    expect(await entriesWith({ 'tsdown.config.ts': "export default { entry: ['src/index.ts', 'src/entries/cli.ts'] };\n" })).toEqual([
+      ['dist/index.mjs', 'src/index.ts'],
+      ['dist/cli.mjs', 'dist/cli.d.mts'],
+    ]);
+  });
+
+  it.each([
+    ['a function config', { 'tsdown.config.ts': "export default defineConfig(() => ({ entry: ['src/entries/*.ts'] }));\n" }, {}],
+    ['an array of configs', { 'tsup.config.ts': "export default defineConfig([{ entry: ['src/entries/*.ts'] }]);\n" }, {}],
+    ['a spread', { 'tsdown.config.ts': "const base = {};\nexport default { ...base, entry: ['src/entries/*.ts'] };\n" }, {}],
+    ['an option that renames chunks', { 'tsdown.config.ts': "export default { entry: ['src/entries/*.ts'], outputOptions: { entryFileNames: 'x-[name].mjs' } };\n" }, {}],
+    ['a computed entry', { 'tsdown.config.ts': "const entry = ['src/entries/*.ts'];\nexport default { entry };\n" }, {}],
+    ['a brace glob', { 'tsdown.config.ts': "export default { entry: ['src/entries/{index,cli}.ts'] };\n" }, {}],
+    ['two config files', { 'tsdown.config.ts': "export default { entry: ['src/entries/*.ts'] };\n", 'tsup.config.ts': "export default { entry: ['src/*.ts'] };\n" }, {}],
+    ['options in package.json', { 'tsdown.config.ts': "export default { entry: ['src/entries/*.ts'] };\n" },
+      { 'package.json': JSON.stringify({ ...JSON.parse(pkg) as object, tsup: { entry: ['src/index.ts'] } }) }],
+  ])('maps nothing for %s', async (_what, config, extra) => {
+    expect(await entriesWith(config, extra)).toEqual([['dist/index.mjs'], ['dist/cli.mjs', 'dist/cli.d.mts']]);
+  });
+});

@@ -12,6 +12,8 @@ export interface PackageJson {
   files?: string[];
   type?: 'module' | 'commonjs';
   workspaces?: string[] | { packages?: string[] };
+  /** package.json holds a `tsup` or `tsdown` key (build options read from there). */
+  bundlerOptions?: boolean;
 }
 
 /** Reads `dir/package.json`: undefined when there is none, a CodemodInputError when it is not valid JSON. */
@@ -43,6 +45,7 @@ export async function readPackageJson(dir: string): Promise<PackageJson | undefi
   }
   if (raw.exports !== undefined && raw.exports !== null) pkg.exports = raw.exports;
   if (Array.isArray(raw.files)) pkg.files = raw.files.filter((f): f is string => typeof f === 'string');
+  if ('tsup' in raw || 'tsdown' in raw) pkg.bundlerOptions = true;
   if (raw.type === 'module' || raw.type === 'commonjs') pkg.type = raw.type;
   if (Array.isArray(raw.workspaces)) pkg.workspaces = raw.workspaces.filter((w): w is string => typeof w === 'string');
   else if (typeof raw.workspaces === 'object' && raw.workspaces !== null) {

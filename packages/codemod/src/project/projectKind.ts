@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
-import { dirname, join, normalize, relative, sep } from 'node:path';
+import { dirname, extname, join, normalize, relative, sep } from 'node:path';
+import { bundlerEntries } from './bundlerEntries.js';
 import { binPaths, exportSubpaths, readPackageJson, type PackageJson } from './packageJson.js';
 
 export type ProjectKindName = 'application' | 'library';
@@ -70,6 +71,7 @@ export async function classifyProject(root: string, files: readonly string[]): P
       const subpaths = exportSubpaths(pkg.exports);
       // A pattern (`./*`) opens a whole folder; a bare string or conditions name single files.
       if (subpaths.flat().length > 0 && subpaths.flat().every((t) => !t.includes('*'))) judged.entries = subpaths.map((targets) => targets.map((t) => join(dir, t)));
+      if (judged.entries !== undefined) judged.entries = await withBundlerSources(dir, judged.entries, files, pkg);
     }
     packages.push({ dir: relative(root, dir).split(sep).join('/') || '.', ...judged });
   }
@@ -109,6 +111,25 @@ export async function classifyPackage(dir: string, pkg: PackageJson): Promise<{ 
   if (await exists(join(dir, 'index.js'))) return { kind: 'library', reason: 'importable through index.js (Node\'s default main)' };
   if (bins.length > 0) return { kind: 'application', reason: 'package.json has only bin, no main or exports' };
   return { kind: 'application', reason: 'package.json has no main or exports' };
+}
+
+/**
+ * Adds to each subpath the source module a tsdown/tsup config builds its target from (an output
+ * chunk in the config's outDir, named like one of its entries), as one more condition of that
+ * subpath: the same module, found in the program when the tsconfig emits nothing to map back from.
+ */
+async function withBundlerSources(dir: string, entries: string[][], files: readonly string[], pkg: PackageJson): Promise<string[][]> {
+  const built = await bundlerEntries(dir, files, pkg);
+  if (built === undefined) return entries;
+  return entries.map((targets) => {
+    const sources = targets.flatMap((t) => {
+      const name = relative(built.outDir, t).split(sep).join('/');
+      if (name.startsWith('..') || /\.d\.[cm]?ts$/.test(name)) return [];
+      const source = built.byName.get(name.slice(0, name.length - extname(name).length));
+      return source === undefined ? [] : [source];
+    });
+    return [...targets, ...new Set(sources)];
+  });
 }
 
 function exists(path: string): Promise<boolean> {

@@ -439,12 +439,36 @@ export class Callbacks {
       ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
     const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
       (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
-    if ((!simpleDeclaration && !simpleReturn) || ts.isBlock(fn.body) || !isPlainReference(receiver)) {
+    const target = simpleDeclaration ? (declaration.name as ts.Identifier).text : undefined;
+    if ((!simpleDeclaration && !simpleReturn) || (ts.isBlock(fn.body) && !mapBlockLoops(fn.body, target)) || !isPlainReference(receiver)) {
       return {
-        reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)` or `return list.map(v => …)`; re-run with --parallel-callbacks to use Promise.all, or convert it by hand',
+        reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)` or `return list.map(v => …)` ' +
+          '(a block body must end in `return value;` and return a value everywhere, never from inside a loop of its own); re-run with --parallel-callbacks to use Promise.all, or convert it by hand',
         parallelOk: true,
       };
     }
     return undefined;
   }
+}
+
+/**
+ * A block-bodied map callback that becomes a loop body pushing each returned value: it must end in
+ * `return value` (so no element is left out where map would give undefined), every return of its
+ * own carries a value and none sits in a loop or label of the callback (there `continue` would
+ * resume that inner loop), and the body never names the array being built (in the callback it is
+ * still unassigned; in the loop it would be the half-built array).
+ */
+function mapBlockLoops(body: ts.Block, target: string | undefined): boolean {
+  const last = body.statements[body.statements.length - 1];
+  if (last === undefined || !ts.isReturnStatement(last)) return false;
+  const comma = (e: ts.Expression): boolean => ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken;
+  if (ownReturns(body).some((ret) => ret.expression === undefined || comma(ret.expression) || insideLoopOrLabel(ret, body))) return false;
+  if (target === undefined) return true;
+  let named = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n.text === target) named = true;
+    else if (!named) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return !named;
 }

@@ -236,6 +236,16 @@ export class Edits {
       // return list.map(v => f(v))  →  const results = []; for (const v of list) results.push(await f(v)); return results;
       const indent = lineIndent(sf, declaration.getStart(sf));
       const target = this.context.planner.freeName(sf, 'results', `results:${declaration.pos}`);
+      if (ts.isBlock(fn.body)) {
+        return [
+          ...helper,
+          replacement(file, declaration.getStart(sf), call.getStart(sf), `const ${target} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
+          replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) `),
+          replacement(file, fn.body.end, declaration.end, ''),
+          ...pushReturnEdits(fn.body, target, style.semi, sf),
+          insertion(file, declaration.end, `${style.newline}${indent}return ${target}${style.semi}`, prefixRank(declaration.end)),
+        ];
+      }
       return [
         ...helper,
         replacement(file, declaration.getStart(sf), call.getStart(sf), `const ${target} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
@@ -247,6 +257,16 @@ export class Edits {
     const statement = declaration.parent.parent;
     const indent = lineIndent(sf, statement.getStart(sf));
     const target = (declaration.name as ts.Identifier).text;
+    if (ts.isBlock(fn.body)) {
+      // const xs = list.map(v => { …; return f(v); })  →  const xs = []; for (const v of list) { …; xs.push(f(v)); }
+      return [
+        ...helper,
+        insertion(file, call.getStart(sf), `[]${style.semi}${style.newline}${indent}for (const ${binding.text} of `, prefixRank(statement.end + 1)),
+        replacement(file, receiver.end, fn.body.getStart(sf), `${binding.entries ? '.entries()' : ''}) `),
+        replacement(file, fn.body.end, statement.end, ''),
+        ...pushReturnEdits(fn.body, target, style.semi, sf),
+      ];
+    }
     return [
       ...helper,
       insertion(file, call.getStart(sf), `[]${style.semi}${style.newline}${indent}for (const ${binding.text} of `, prefixRank(statement.end + 1)),
@@ -254,6 +274,23 @@ export class Edits {
       replacement(file, fn.body.end, call.end, ')'),
     ];
   }
+}
+
+/**
+ * The returns of a map callback's block turned loop body: each pushes its value; all but the last
+ * statement then go on to the next element (`{ xs.push(v); continue; }`).
+ */
+function pushReturnEdits(body: ts.Block, target: string, semi: string, sf: ts.SourceFile): TextEdit[] {
+  const file = sf.fileName;
+  const last = body.statements[body.statements.length - 1];
+  return ownReturns(body).flatMap((ret) => {
+    const value = ret.expression!;
+    const closing = ret.getText(sf).trimEnd().endsWith(';') ? ';' : semi;
+    if (ret === last) {
+      return [replacement(file, ret.getStart(sf), value.getStart(sf), `${target}.push(`), replacement(file, value.end, ret.end, `)${closing}`)];
+    }
+    return [replacement(file, ret.getStart(sf), value.getStart(sf), `{ ${target}.push(`), replacement(file, value.end, ret.end, `); continue${closing} }`)];
+  });
 }
 
 /**

@@ -1,0 +1,5 @@
+import { readFileSync } from 'node:fs';
+
+export function loadNote(file: string): string {
+  return readFileSync(file, 'utf8');
+}
