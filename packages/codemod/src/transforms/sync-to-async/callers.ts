@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { hasModifier } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, lineOf, moduleObjectOf, skipParens,
+  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, keyMayBe, lineOf, moduleObjectOf, skipParens,
 } from './predicates.js';
 import { callbackReturn } from './callbacks.js';
 import { Escapes } from './escapes.js';
@@ -230,14 +230,19 @@ export class Callers {
   }
 
   /**
-   * A call `x[k](…)` with a computed key that may reach member `m`: the receiver's type has `m`,
-   * or the receiver is untyped and the name `m` appears as a string somewhere in the project.
+   * A call `x[k](…)` with a computed key that may reach member `m`: the key may be `m` (see
+   * keyMayBe), `x` is not a package's module object, and the receiver's type has `m` or the
+   * receiver is untyped and the name `m` appears as a string somewhere in the project.
    */
   private dynamicCallOf(name: string, naming: ts.NamedDeclaration): ts.CallExpression | undefined {
     if (!isMemberDeclaration(naming)) return undefined;
     const { calls, strings } = this.dynamicCalls();
     for (const call of calls) {
-      const receiver = (call.expression as ts.ElementAccessExpression).expression;
+      const access = skipParens(call.expression) as ts.ElementAccessExpression;
+      if (!keyMayBe(this.checker, access.argumentExpression, name)) continue;
+      const receiver = skipParens(access.expression);
+      // A package's module object holds the package's own functions (see isPackageObject).
+      if (ts.isIdentifier(receiver) && this.isPackageObject(receiver)) continue;
       const type = this.checker.getTypeAtLocation(receiver);
       if ((type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) {
         if (strings.has(name)) return call;
