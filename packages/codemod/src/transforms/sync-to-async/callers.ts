@@ -351,9 +351,9 @@ export class Callers {
       if (hasModifier(naming, ts.SyntaxKind.PrivateKeyword) || (naming.name && ts.isPrivateIdentifier(naming.name))) return false;
       holder = naming.parent;
       if (ts.isObjectLiteralExpression(holder)) {
-        const parent = holder.parent;
-        if (ts.isVariableDeclaration(parent)) holder = parent;
-        else return false;
+        // `const api = { … }` is exported by its variable; `module.exports = { m() {} }` lists `m`
+        // itself among the module's exports.
+        holder = ts.isVariableDeclaration(holder.parent) ? holder.parent : naming;
       }
     }
     const entries = this.context.options.publicEntries;
@@ -377,13 +377,25 @@ export class Callers {
     let set = this.exportCache.get(sf);
     if (set !== undefined) return set;
     set = new Set();
-    const moduleSymbol = this.checker.getSymbolAtLocation(sf);
+    // A CommonJS JavaScript file (`module.exports = …`, `exports.x = …`) is no external module to
+    // getSymbolAtLocation, but its symbol holds the exports all the same.
+    const moduleSymbol = this.checker.getSymbolAtLocation(sf) ?? (sf as unknown as { symbol?: ts.Symbol }).symbol;
     if (moduleSymbol !== undefined) {
       for (const exported of this.checker.getExportsOfModule(moduleSymbol)) {
         for (const d of this.targetDeclarations(exported)) set.add(d);
       }
       const exportEquals = moduleSymbol.exports?.get('export=' as ts.__String);
       if (exportEquals) for (const d of this.targetDeclarations(exportEquals)) set.add(d);
+      // `module.exports = { load, save() {} }`: each member is exported, and what a member names.
+      for (const d of exportEquals?.declarations ?? []) {
+        const value = ts.isBinaryExpression(d) ? skipParens(d.right) : undefined;
+        if (value === undefined || !ts.isObjectLiteralExpression(value)) continue;
+        for (const member of value.properties) {
+          set.add(member);
+          const symbol = this.checker.getSymbolAtLocation(member.name ?? member);
+          if (symbol !== undefined) for (const target of this.targetDeclarations(symbol)) set.add(target);
+        }
+      }
     }
     this.exportCache.set(sf, set);
     return set;
