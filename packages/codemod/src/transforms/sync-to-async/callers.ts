@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { hasModifier } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, lineOf, moduleObjectOf, skipParens,
+  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, keyMayBe, lineOf, moduleObjectOf, skipParens,
 } from './predicates.js';
 import { callbackReturn } from './callbacks.js';
 import { Escapes } from './escapes.js';
@@ -230,14 +230,19 @@ export class Callers {
   }
 
   /**
-   * A call `x[k](…)` with a computed key that may reach member `m`: the receiver's type has `m`,
-   * or the receiver is untyped and the name `m` appears as a string somewhere in the project.
+   * A call `x[k](…)` with a computed key that may reach member `m`: the key may be `m` (see
+   * keyMayBe), `x` is not a package's module object, and the receiver's type has `m` or the
+   * receiver is untyped and the name `m` appears as a string somewhere in the project.
    */
   private dynamicCallOf(name: string, naming: ts.NamedDeclaration): ts.CallExpression | undefined {
     if (!isMemberDeclaration(naming)) return undefined;
     const { calls, strings } = this.dynamicCalls();
     for (const call of calls) {
-      const receiver = (call.expression as ts.ElementAccessExpression).expression;
+      const access = skipParens(call.expression) as ts.ElementAccessExpression;
+      if (!keyMayBe(this.checker, access.argumentExpression, name)) continue;
+      const receiver = skipParens(access.expression);
+      // A package's module object holds the package's own functions (see isPackageObject).
+      if (ts.isIdentifier(receiver) && this.isPackageObject(receiver)) continue;
       const type = this.checker.getTypeAtLocation(receiver);
       if ((type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) {
         if (strings.has(name)) return call;
@@ -346,9 +351,9 @@ export class Callers {
       if (hasModifier(naming, ts.SyntaxKind.PrivateKeyword) || (naming.name && ts.isPrivateIdentifier(naming.name))) return false;
       holder = naming.parent;
       if (ts.isObjectLiteralExpression(holder)) {
-        const parent = holder.parent;
-        if (ts.isVariableDeclaration(parent)) holder = parent;
-        else return false;
+        // `const api = { … }` is exported by its variable; `module.exports = { m() {} }` lists `m`
+        // itself among the module's exports.
+        holder = ts.isVariableDeclaration(holder.parent) ? holder.parent : naming;
       }
     }
     const entries = this.context.options.publicEntries;
@@ -372,13 +377,25 @@ export class Callers {
     let set = this.exportCache.get(sf);
     if (set !== undefined) return set;
     set = new Set();
-    const moduleSymbol = this.checker.getSymbolAtLocation(sf);
+    // A CommonJS JavaScript file (`module.exports = …`, `exports.x = …`) is no external module to
+    // getSymbolAtLocation, but its symbol holds the exports all the same.
+    const moduleSymbol = this.checker.getSymbolAtLocation(sf) ?? (sf as unknown as { symbol?: ts.Symbol }).symbol;
     if (moduleSymbol !== undefined) {
       for (const exported of this.checker.getExportsOfModule(moduleSymbol)) {
         for (const d of this.targetDeclarations(exported)) set.add(d);
       }
       const exportEquals = moduleSymbol.exports?.get('export=' as ts.__String);
       if (exportEquals) for (const d of this.targetDeclarations(exportEquals)) set.add(d);
+      // `module.exports = { load, save() {} }`: each member is exported, and what a member names.
+      for (const d of exportEquals?.declarations ?? []) {
+        const value = ts.isBinaryExpression(d) ? skipParens(d.right) : undefined;
+        if (value === undefined || !ts.isObjectLiteralExpression(value)) continue;
+        for (const member of value.properties) {
+          set.add(member);
+          const symbol = this.checker.getSymbolAtLocation(member.name ?? member);
+          if (symbol !== undefined) for (const target of this.targetDeclarations(symbol)) set.add(target);
+        }
+      }
     }
     this.exportCache.set(sf, set);
     return set;

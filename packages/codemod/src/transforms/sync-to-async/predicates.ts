@@ -208,3 +208,24 @@ export function moduleObjectOf(checker: ts.TypeChecker, id: ts.Identifier):
   if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return undefined;
   return { specifier: specifier.text, declaration, constant };
 }
+
+/**
+ * Whether the key of a computed access `x[key]` may be the property name `name`. A key whose type
+ * is a (union of) string or number literal types can only be one of them; a template literal
+ * (`format_${kind}`) can only be a name that starts with its fixed head and ends with its fixed
+ * tail. Anything else (a plain string, a symbol, any) may be every name.
+ */
+export function keyMayBe(checker: ts.TypeChecker, key: ts.Expression, name: string): boolean {
+  const type = checker.getTypeAtLocation(key);
+  const parts = type.isUnion() ? type.types : [type];
+  if (parts.length > 0 && parts.every((t) => t.isStringLiteral() || t.isNumberLiteral())) {
+    return parts.some((t) => String((t as ts.LiteralType).value) === name);
+  }
+  const expression = skipParens(key);
+  if (ts.isTemplateExpression(expression)) {
+    const head = expression.head.text;
+    const tail = expression.templateSpans[expression.templateSpans.length - 1]!.literal.text;
+    return name.length >= head.length + tail.length && name.startsWith(head) && name.endsWith(tail);
+  }
+  return true;
+}
