@@ -83,6 +83,17 @@ function declaredParameterType(checker: ts.TypeChecker, call: ts.CallExpression,
   return checker.getTypeFromTypeNode(parameter.type);
 }
 
+const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+
+/** `'finish'` in `x.on('finish', fn)` (and once/addListener/prepend…): `fn` registered as an event listener by the EventEmitter method names. */
+function listenerEvent(call: ts.CallExpression, fn: ts.Expression): string | undefined {
+  const callee = skipParens(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !LISTENER_METHODS.has(callee.name.text)) return undefined;
+  const [event, listener] = call.arguments;
+  if (call.arguments.length !== 2 || listener !== fn || event === undefined || !ts.isStringLiteralLike(event)) return undefined;
+  return `'${event.text}'`;
+}
+
 const COLLECTION_LIBRARIES = new Set(['lodash', 'lodash-es', 'underscore']);
 
 /**
@@ -223,6 +234,11 @@ export class Callbacks {
       const through = this.parameterCalls(call, fn);
       if (Array.isArray(through)) {
         for (const inner of through) this.graph.addEdge(this.graph.containerUnit(inner), unit, inner, queue);
+        return;
+      }
+      const event = through === undefined ? listenerEvent(call, fn) : undefined;
+      if (event !== undefined) {
+        this.graph.block(unit, `callback passed to ${calleeText.replace(/\s+/g, ' ')} as the ${event} listener (the receiver has no declared type): an event emitter calls its listeners and ignores what they return, so made async its promise would float (errors become unhandled rejections, code after the emit stops waiting for its I/O); convert it by hand`);
         return;
       }
       this.graph.block(unit, through ?? `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);
