@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, moduleObjectOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
@@ -81,17 +81,6 @@ function declaredParameterType(checker: ts.TypeChecker, call: ts.CallExpression,
   const parameter = declaration.parameters[index];
   if (parameter === undefined || parameter.dotDotDotToken !== undefined || parameter.type === undefined) return undefined;
   return checker.getTypeFromTypeNode(parameter.type);
-}
-
-const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
-
-/** `'finish'` in `x.on('finish', fn)` (and once/addListener/prepend…): `fn` registered as an event listener by the EventEmitter method names. */
-function listenerEvent(call: ts.CallExpression, fn: ts.Expression): string | undefined {
-  const callee = skipParens(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || !LISTENER_METHODS.has(callee.name.text)) return undefined;
-  const [event, listener] = call.arguments;
-  if (call.arguments.length !== 2 || listener !== fn || event === undefined || !ts.isStringLiteralLike(event)) return undefined;
-  return `'${event.text}'`;
 }
 
 const COLLECTION_LIBRARIES = new Set(['lodash', 'lodash-es', 'underscore']);
