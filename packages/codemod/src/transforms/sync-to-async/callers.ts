@@ -109,7 +109,7 @@ export class Callers {
       const listened = callee.parent;
       const event = !possible && ts.isCallExpression(listened) ? listenerEvent(listened, callee) : undefined;
       if (event !== undefined) {
-        this.graph.block(unit, `${name.text} is registered as the ${event} listener at ${this.where(id)} (${calleeText(listened as ts.CallExpression)}): an event emitter calls its listeners and ignores what they return, so made async its promise would float (errors become unhandled rejections, code after the emit stops waiting for its I/O); convert it by hand`);
+        this.graph.block(unit, `${name.text} is registered as the ${event} listener at ${this.where(id)} (${listenerCallee(listened as ts.CallExpression)}): an event emitter calls its listeners and ignores what they return, so made async its promise would float (errors become unhandled rejections, code after the emit stops waiting for its I/O); convert it by hand`);
         return;
       }
       this.graph.block(unit, `${name.text} is used as a value at ${this.where(id)} (not called${possible ? ', untyped receiver' : ''}): calls through that value can't be followed; convert them by hand`);
@@ -389,4 +389,10 @@ export class Callers {
     this.exportCache.set(sf, set);
     return set;
   }
+}
+
+/** `server.on()`, or `….on()` when the receiver is long or spans lines (a chain of .on calls). */
+function listenerCallee(call: ts.CallExpression): string {
+  const callee = skipParens(call.expression) as ts.PropertyAccessExpression;
+  return /\s|.{41}/.test(callee.expression.getText()) ? `….${callee.name.text}()` : calleeText(call);
 }
