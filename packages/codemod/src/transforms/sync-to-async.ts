@@ -176,12 +176,11 @@ class SyncToAsyncAnalysis {
     for (const unit of this.graph.units.values()) {
       if (unit.entryMain !== true || unit.block !== undefined) continue;
       const calls = [...unit.seeds.map((seed) => seed.call), ...this.graph.callSites.filter((site) => site.caller === unit).map((site) => site.call)]
-        .filter((call) => needsAwait(call, this.loopBodies)).sort((a, b) => a.getStart() - b.getStart());
-      const first = calls[0];
-      const hazard = first === undefined ? undefined : this.entryMain!.prefixProblem(unit.sf, first);
-      if (first !== undefined && hazard !== undefined) {
+        .filter((call) => needsAwait(call, this.loopBodies));
+      const hazard = calls.length === 0 ? undefined : this.entryMain!.prefixProblem(unit.sf, calls);
+      if (hazard !== undefined) {
         const where = `${this.context.relative(hazard.getSourceFile().fileName)}:${lineOf(hazard)}`;
-        this.graph.block(unit, `${COMMONJS_TOP_LEVEL} (this bin script can't move into an async main: ${ts.isCallExpression(hazard) ? calleeText(hazard) : hazard.getText().replace(/\s+/g, ' ').slice(0, 40)} at ${where} runs before the first await and may start asynchronous work, whose callbacks would then run before the rest of the script)`);
+        this.graph.block(unit, `${COMMONJS_TOP_LEVEL} (this bin script can't move into an async main: ${ts.isCallExpression(hazard) ? calleeText(hazard) : hazard.getText().replace(/\s+/g, ' ').slice(0, 40)} at ${where} may run before an await and start asynchronous work, whose callbacks would then run before the rest of the script)`);
       }
     }
   }

@@ -11,6 +11,8 @@ const PURE_STATICS: Record<string, ReadonlySet<string> | 'all'> = {
   Object: new Set(['assign', 'keys', 'values', 'entries', 'freeze', 'create', 'fromEntries']),
   Array: new Set(['isArray', 'from', 'of']),
   Math: 'all',
+  // Writes to stdout/stderr: no callback of the script's runs from them.
+  console: new Set(['log', 'info', 'warn', 'error', 'debug']),
 };
 /** Core modules whose functions (the ones named) only compute a value. */
 const PURE_MODULES: Record<string, ReadonlySet<string> | 'all'> = {
@@ -19,6 +21,11 @@ const PURE_MODULES: Record<string, ReadonlySet<string> | 'all'> = {
   util: new Set(['format', 'inspect', 'promisify', 'isDeepStrictEqual']),
 };
 export const NOT_AN_ENTRY = 'not a bin script of package.json';
+/** Methods of strings and arrays that take no callback and only compute a value. */
+const PURE_VALUE_METHODS = new Set([
+  'slice', 'concat', 'indexOf', 'lastIndexOf', 'includes', 'join', 'split', 'substring', 'substr', 'trim', 'trimStart', 'trimEnd',
+  'toLowerCase', 'toUpperCase', 'startsWith', 'endsWith', 'padStart', 'padEnd', 'at', 'charAt', 'repeat',
+]);
 const PLAIN_CONSTRUCTORS = new Set(['RegExp', 'Map', 'Set', 'Date', 'Error', 'WeakMap', 'WeakSet']);
 
 /**
@@ -28,8 +35,8 @@ const PLAIN_CONSTRUCTORS = new Set(['RegExp', 'Map', 'Set', 'Date', 'Error', 'We
  * tick, so it ends the process as the uncaught exception it was (exit code 1, the error printed,
  * `uncaughtException` listeners called). The body keeps its order and its scope: the CommonJS
  * wrapper is a function too, so `var`s and function declarations hoist as before. What changes
- * is that the statements after the first await run once the I/O is done: sound only when
- * nothing the script did before it can run in between (see prefixProblem).
+ * is that the statements after an await run once the I/O is done: sound only when nothing the
+ * script did before it can run in between (see prefixProblem).
  */
 export class EntryMain {
   private readonly requiredBy = new Map<string, ts.Node>();
@@ -51,24 +58,38 @@ export class EntryMain {
   }
 
   /**
-   * What runs before `first` (the first call the main awaits) that may start asynchronous work:
-   * a callback it scheduled could run while main waits, before the rest of the script, where it
-   * used to run after all of it. Calls are allowed when they only compute (path, os.homedir,
-   * JSON, …), are synchronous core-module I/O, or load a module (`require('x')`): a package is
-   * taken to start nothing when loaded, and a project file is checked the same way, whole.
+   * What may run before one of `awaited` (the calls main awaits) and start asynchronous work: a
+   * callback it scheduled could run while main waits, before the rest of the script, where it
+   * used to run after all of it. Any await may be the first one to run (the earlier ones sit in
+   * branches not taken, or in a loop's later rounds), so the code checked is everything before
+   * the last awaited call, and the whole of a loop that holds one; the calls themselves and what
+   * encloses them run after their await. Calls are allowed when they only compute (path,
+   * os.homedir, JSON, …), are synchronous core-module I/O, or load a module (`require('x')`): a
+   * package is taken to start nothing when loaded, and a project file is checked the same way, whole.
    */
-  prefixProblem(sf: ts.SourceFile, first: ts.CallExpression): ts.Node | undefined {
+  prefixProblem(sf: ts.SourceFile, awaited: readonly ts.CallExpression[]): ts.Node | undefined {
+    const calls = new Set(awaited);
+    const enclosing = new Set<ts.Node>();
+    let limit = 0;
+    for (const call of awaited) {
+      limit = Math.max(limit, call.getStart(sf));
+      for (let node: ts.Node = call.parent; !ts.isSourceFile(node); node = node.parent) {
+        enclosing.add(node);
+        if (ts.isIterationStatement(node, false)) limit = Math.max(limit, node.end);
+      }
+    }
     const seen = new Set<ts.SourceFile>([sf]);
     let found: ts.Node | undefined;
     const visit = (node: ts.Node): void => {
-      if (found !== undefined || node.getStart(sf) >= first.getStart(sf) && !isInside(node, first)) return;
-      if (node === first) {
-        first.arguments.forEach(visit);
-        ts.forEachChild(first.expression, visit);
+      if (found !== undefined || node.getStart(sf) >= limit) return;
+      if (calls.has(node as ts.CallExpression)) {
+        const call = node as ts.CallExpression;
+        call.arguments.forEach(visit);
+        ts.forEachChild(call.expression, visit);
         return;
       }
-      // Around the call (its statement, an outer call): runs after the await; only the parts before it run first.
-      if (isInside(node, first)) {
+      // Around an awaited call (its statement, an outer call): runs after its await; only the parts before it run first.
+      if (enclosing.has(node)) {
         ts.forEachChild(node, visit);
         return;
       }
@@ -80,10 +101,7 @@ export class EntryMain {
       if (runsLater(node)) return;
       ts.forEachChild(node, visit);
     };
-    for (const statement of sf.statements) {
-      if (statement.getStart(sf) > first.getStart(sf)) break;
-      visit(statement);
-    }
+    for (const statement of sf.statements) visit(statement);
     return found;
   }
 
@@ -127,6 +145,7 @@ export class EntryMain {
       return this.moduleProblem(target, seen);
     }
     if (ts.isIdentifier(callee)) return PURE_GLOBALS.has(callee.text) ? undefined : node;
+    if (ts.isPropertyAccessExpression(callee) && PURE_VALUE_METHODS.has(callee.name.text) && this.isStringOrArray(callee.expression)) return undefined;
     if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
       const owner = callee.expression;
       const method = callee.name.text;
@@ -136,6 +155,13 @@ export class EntryMain {
       if (pure === 'all' || pure?.has(method) === true) return undefined;
     }
     return node;
+  }
+
+  /** A string or an array by its declared type (an untyped value's `slice` may be anything's). */
+  private isStringOrArray(expression: ts.Expression): boolean {
+    const checker = this.context.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean };
+    const type = checker.getTypeAtLocation(expression);
+    return (type.flags & ts.TypeFlags.StringLike) !== 0 || (checker.isArrayType?.(type) ?? false);
   }
 
   /** A required project file: its whole top level runs at the require, so it must start nothing either. */
@@ -206,10 +232,6 @@ export class EntryMain {
 /** Code that doesn't run where it is written: function bodies (an IIFE's call is the effect found). */
 function runsLater(node: ts.Node): boolean {
   return ts.isFunctionLike(node);
-}
-
-function isInside(node: ts.Node, inner: ts.Node): boolean {
-  return inner.getStart() >= node.getStart() && inner.end <= node.end;
 }
 
 /**
