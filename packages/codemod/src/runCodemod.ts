@@ -6,7 +6,8 @@ import { CodemodInputError } from './CodemodInputError.js';
 import { isWorkingTreeDirty } from './isWorkingTreeDirty.js';
 import { chainFiles, dropConflicts, materialize, type ChainLocation } from './chains.js';
 import { ImportPlanner } from './ImportPlanner.js';
-import { entryScriptOf } from './project/entryScripts.js';
+import { entryScriptOf, programEntries } from './project/entryScripts.js';
+import { readPackageJson } from './project/packageJson.js';
 import { readOnlyReason } from './readOnly.js';
 import { loadProject } from './project/loadProject.js';
 import { projectDirectory } from './project/projectDirectory.js';
@@ -87,6 +88,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
   const loaded = await loadProject(options.project, cwd, options.root);
   const { project, root } = loaded;
   const includeExports = options.includeExports ?? loaded.kind.kind === 'application';
+  const entries = programEntries(root, await readPackageJson(root));
   const publicEntries = includeExports ? undefined : entrySourceFiles(loaded.kind.entries, project.getProgram().compilerObject);
   const selection = realPaths.map((real, i) => {
     if (!isUnder(real, root)) throw new CodemodInputError('paths', `${options.paths![i]} is outside the project root ${root}`);
@@ -173,6 +175,7 @@ export async function runCodemod(options: CodemodOptions): Promise<CodemodReport
         options: {
           parallelCallbacks: options.parallelCallbacks === true, includeExports, untypedReceivers: options.untypedReceivers,
           ...(publicEntries === undefined ? {} : { publicEntries }),
+          programEntries: entries,
         },
         relative: rel,
       };

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join, normalize, relative, sep } from 'node:path';
+import { join, normalize, relative, resolve, sep } from 'node:path';
 import { ts, type Project } from 'ts-morph';
 import { SOURCE_EXTENSIONS } from './listProjectFiles.js';
-import { binPaths, type PackageJson } from './packageJson.js';
+import { binPaths, exportTargets, type PackageJson } from './packageJson.js';
 
 /**
  * An entry script without an extension (`bin/cli` with a `#!/usr/bin/env node` line) is loaded
@@ -31,4 +31,20 @@ export async function addEntryScripts(project: Project, root: string, pkg: Packa
     added.push(relative(root, path).split(sep).join('/'));
   }
   return added;
+}
+
+/**
+ * package.json's `bin` scripts with a JavaScript extension that nothing else names as a module:
+ * not its `main` (nor index.js, Node's default main, when there is none), not an `exports`
+ * target. Absolute paths. Another package can only run them, not require them.
+ */
+export function programEntries(root: string, pkg: PackageJson | undefined): Set<string> {
+  if (pkg === undefined) return new Set();
+  const modules = new Set<string>();
+  const main = pkg.main === undefined ? 'index.js' : pkg.main;
+  for (const path of [main, ...exportTargets(pkg.exports)]) {
+    const base = resolve(root, path);
+    for (const candidate of [base, `${base}.js`, `${base}.cjs`, join(base, 'index.js')]) modules.add(candidate);
+  }
+  return new Set(binPaths(pkg).map((p) => resolve(root, p)).filter((p) => /\.c?js$/.test(p) && !modules.has(p)));
 }

@@ -54,6 +54,11 @@ export interface TransformOptions {
    * awaits it and makes its function async too (default); 'stop' stops the chain there.
    */
   untypedReceivers?: 'update' | 'stop';
+  /**
+   * package.json `bin` scripts with a JavaScript extension that are not its main (absolute paths):
+   * program entries whose CommonJS top level may move into an async main (see entryMain.ts).
+   */
+  programEntries?: ReadonlySet<string>;
 }
 
 export interface TransformContext {

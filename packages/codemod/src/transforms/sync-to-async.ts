@@ -4,11 +4,14 @@ import type { ChangeChain, Transform, TransformContext, TransformResult, Transfo
 import { Callbacks } from './sync-to-async/callbacks.js';
 import { Callers } from './sync-to-async/callers.js';
 import { Edits } from './sync-to-async/edits.js';
+import { EntryMain, NOT_AN_ENTRY } from './sync-to-async/entryMain.js';
 import { floatingCalls, type AsyncMark } from './sync-to-async/floating.js';
 import { Hierarchy } from './sync-to-async/hierarchy.js';
-import { calleeLabel, calleeText, declarationName, needsAwait, unitLabel } from './sync-to-async/predicates.js';
+import { calleeLabel, calleeText, declarationName, lineOf, needsAwait, unitLabel } from './sync-to-async/predicates.js';
 import { Seeds } from './sync-to-async/seeds.js';
 import { CallGraph, type FunctionNode, type Seed, type Unit } from './sync-to-async/units.js';
+
+const COMMONJS_TOP_LEVEL = 'CommonJS top level runs while the module loads: CommonJS has no top-level await; move this code into an async main() and call it';
 
 export const syncToAsync: Transform = {
   id: 'sync-to-async',
@@ -34,6 +37,7 @@ class SyncToAsyncAnalysis {
   private readonly callbacks: Callbacks;
   private readonly edits: Edits;
   private readonly asyncMarks = new Map<ChangeChain, AsyncMark[]>();
+  private entryMain: EntryMain | undefined;
 
   constructor(private readonly context: TransformContext) {
     this.checker = context.checker;
@@ -48,6 +52,7 @@ class SyncToAsyncAnalysis {
   run(): TransformResult {
     const seeds = this.seeds.find();
     if (seeds.length === 0) return { chains: [], stops: this.stops };
+    this.entryMain = new EntryMain(this.context, new Set(seeds.map((seed) => seed.call)));
     const queue: Unit[] = seeds.map((s) => s.unit);
     while (queue.length > 0) {
       const unit = queue.pop()!;
@@ -77,7 +82,9 @@ class SyncToAsyncAnalysis {
     }
     if (unit.kind === 'top-level') {
       if (!this.allowsTopLevelAwait(unit.sf)) {
-        this.graph.block(unit, 'CommonJS top level runs while the module loads: CommonJS has no top-level await; move this code into an async main() and call it');
+        const problem = this.entryMain!.problem(unit.sf);
+        if (problem === undefined) unit.entryMain = true;
+        else this.graph.block(unit, `${COMMONJS_TOP_LEVEL}${problem === NOT_AN_ENTRY ? '' : ` (this bin script can't move into an async main: ${problem})`}`);
       }
       unit.alreadyAsync = true;
       return;
@@ -166,6 +173,16 @@ class SyncToAsyncAnalysis {
     };
     for (const seed of seeds) check(seed.call, seed.unit, seed.api.sync);
     for (const site of this.graph.callSites) check(site.call, site.caller, calleeLabel(site.call));
+    for (const unit of this.graph.units.values()) {
+      if (unit.entryMain !== true || unit.block !== undefined) continue;
+      const calls = [...unit.seeds.map((seed) => seed.call), ...this.graph.callSites.filter((site) => site.caller === unit).map((site) => site.call)]
+        .filter((call) => needsAwait(call, this.loopBodies));
+      const hazard = calls.length === 0 ? undefined : this.entryMain!.prefixProblem(unit.sf, calls);
+      if (hazard !== undefined) {
+        const where = `${this.context.relative(hazard.getSourceFile().fileName)}:${lineOf(hazard)}`;
+        this.graph.block(unit, `${COMMONJS_TOP_LEVEL} (this bin script can't move into an async main: ${ts.isCallExpression(hazard) ? calleeText(hazard) : hazard.getText().replace(/\s+/g, ' ').slice(0, 40)} at ${where} may run before an await and start asynchronous work, whose callbacks would then run before the rest of the script)`);
+      }
+    }
   }
 
   private allowsTopLevelAwait(sf: ts.SourceFile): boolean {
@@ -252,7 +269,7 @@ class SyncToAsyncAnalysis {
       const rb = find(b);
       if (ra !== rb) parent.set(ra, rb);
     };
-    const awaitsInside = (unit: Unit): boolean => unit.promiseReturning === 'native' && (
+    const awaitsInside = (unit: Unit): boolean => (unit.promiseReturning === 'native' || unit.entryMain === true) && (
       unit.seeds.some((seed) => needsAwait(seed.call, this.loopBodies)) ||
       this.graph.callSites.some((site) => site.caller === unit && asyncUnits.has(site.callee) && needsAwait(site.call, this.loopBodies)));
     const gainsAsync = new Set([...asyncUnits].filter(awaitsInside));
@@ -279,6 +296,12 @@ class SyncToAsyncAnalysis {
     }
     for (const unit of asyncUnits) {
       if (unit.alreadyAsync && !gainsAsync.has(unit)) continue;
+      if (unit.entryMain === true) {
+        const chain = chainOf(unit);
+        chain.edits.push(...this.entryMain!.edits(unit.sf));
+        chain.changes.push({ file: unit.sf.fileName, pos: unit.sf.statements[0]!.getStart(unit.sf), description: 'bin script body moved into async main() (a rejection is rethrown as an uncaught exception)' });
+        continue;
+      }
       this.edits.makeAsync(unit, chainOf(unit));
     }
     for (const site of this.graph.callSites) {

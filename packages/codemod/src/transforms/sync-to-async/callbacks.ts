@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, moduleObjectOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
@@ -223,6 +223,11 @@ export class Callbacks {
       const through = this.parameterCalls(call, fn);
       if (Array.isArray(through)) {
         for (const inner of through) this.graph.addEdge(this.graph.containerUnit(inner), unit, inner, queue);
+        return;
+      }
+      const event = through === undefined ? listenerEvent(call, fn) : undefined;
+      if (event !== undefined) {
+        this.graph.block(unit, `callback passed to ${calleeText.replace(/\s+/g, ' ')} as the ${event} listener (the receiver has no declared type): an event emitter calls its listeners and ignores what they return, so made async its promise would float (errors become unhandled rejections, code after the emit stops waiting for its I/O); convert it by hand`);
         return;
       }
       this.graph.block(unit, through ?? `callback passed to ${calleeText}: can't tell whether it may return a promise; convert it by hand`);

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { hasModifier } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, keyMayBe, lineOf, moduleObjectOf, skipParens,
+  calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, keyMayBe, lineOf, listenerEvent, moduleObjectOf, skipParens,
 } from './predicates.js';
 import { callbackReturn } from './callbacks.js';
 import { Escapes } from './escapes.js';
@@ -104,6 +104,12 @@ export class Callers {
       if (typed && this.passedToAwaitingApi(callee)) continue;
       if (use !== undefined) {
         this.graph.block(unit, `${name.text} is called dynamically (.${use}) at ${this.where(id)}: that call can't be awaited safely; convert it by hand`);
+        return;
+      }
+      const listened = callee.parent;
+      const event = !possible && ts.isCallExpression(listened) ? listenerEvent(listened, callee) : undefined;
+      if (event !== undefined) {
+        this.graph.block(unit, `${name.text} is registered as the ${event} listener at ${this.where(id)} (${listenerCallee(listened as ts.CallExpression)}): an event emitter calls its listeners and ignores what they return, so made async its promise would float (errors become unhandled rejections, code after the emit stops waiting for its I/O); convert it by hand`);
         return;
       }
       this.graph.block(unit, `${name.text} is used as a value at ${this.where(id)} (not called${possible ? ', untyped receiver' : ''}): calls through that value can't be followed; convert them by hand`);
@@ -400,4 +406,10 @@ export class Callers {
     this.exportCache.set(sf, set);
     return set;
   }
+}
+
+/** `server.on()`, or `….on()` when the receiver is long or spans lines (a chain of .on calls). */
+function listenerCallee(call: ts.CallExpression): string {
+  const callee = skipParens(call.expression) as ts.PropertyAccessExpression;
+  return /\s|.{41}/.test(callee.expression.getText()) ? `….${callee.name.text}()` : calleeText(call);
 }

@@ -229,3 +229,14 @@ export function keyMayBe(checker: ts.TypeChecker, key: ts.Expression, name: stri
   }
   return true;
 }
+
+const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+
+/** `'finish'` in `x.on('finish', fn)` (and once/addListener/prepend…): `fn` registered as an event listener by the EventEmitter method names. */
+export function listenerEvent(call: ts.CallExpression, fn: ts.Expression): string | undefined {
+  const callee = skipParens(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !LISTENER_METHODS.has(callee.name.text)) return undefined;
+  const [event, listener] = call.arguments;
+  if (call.arguments.length !== 2 || listener !== fn || event === undefined || !ts.isStringLiteralLike(event)) return undefined;
+  return `'${event.text}'`;
+}

@@ -40,6 +40,8 @@ export interface Unit {
    */
   promiseReturning?: 'native' | 'other';
   block?: { reason: string; at: ts.Node };
+  /** A CommonJS program entry's top level that becomes `async function main() {…}` (entryMain.ts). */
+  entryMain?: boolean;
   poison?: string;
   plan?: CallbackPlan;
 }

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+const fs = require('fs');
+
+console.log(fs.readFileSync('shared.txt', 'utf8'));
