@@ -109,6 +109,22 @@ function usesArguments(body: ts.Node): boolean {
   return found;
 }
 
+/** Whether `name` is declared anywhere inside `fn` (parameters, variables, functions, classes, catch clauses). */
+function bindsName(fn: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if ((ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node) || ts.isFunctionDeclaration(node) ||
+      ts.isClassDeclaration(node)) && node.name !== undefined && ts.isIdentifier(node.name) && node.name.text === name) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return found;
+}
+
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
 export class Callbacks {
   private readonly checker: ts.TypeChecker;
@@ -182,6 +198,16 @@ export class Callbacks {
         return;
       }
       unit.plan = { kind: 'search-loop', call, method: method as SearchMethod };
+      this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
+      return;
+    }
+    if (method === 'flatMap' && arrayReceiver && !this.context.options.parallelCallbacks) {
+      const problem = this.flatMapProblem(fn, call);
+      if (problem !== undefined) {
+        this.graph.block(unit, `sync-only callback: Array.prototype.flatMap uses the callback's result synchronously (an async callback returns a promise), and it can't become a sequential loop here: ${problem}; load the data first, then flatMap`);
+        return;
+      }
+      unit.plan = { kind: 'flat-map-loop', call, declaration: call.parent as ts.VariableDeclaration | ts.ReturnStatement };
       this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
       return;
     }
@@ -410,6 +436,44 @@ export class Callbacks {
     if ((checker.isArrayType?.(type) ?? false) || (checker.isTupleType?.(type) ?? false)) return true;
     if ((type.flags & ts.TypeFlags.Any) === 0) return false;
     return this.flowsFromArray(expression, depth);
+  }
+
+  /**
+   * Why `const x = list.flatMap(v => …)` (or `return list.flatMap(…)`) can't become
+   * `for (const v of list) for (const item of …) x.push(item)`. flatMap spreads a result only when
+   * it is an array (anything else, a string too, is appended whole), so every result the callback
+   * can return must be typed an array or tuple; with a block body each `return e` becomes that
+   * inner loop and `continue`, so no return may sit inside a loop or label of the callback's own,
+   * and the callback must not bind the name of the array it fills.
+   */
+  private flatMapProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression): string | undefined {
+    const common = this.loopabilityProblem(fn, call, 'flatMap');
+    if (common !== undefined && !common.reason.startsWith('map callback whose result')) return common.reason;
+    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    const declaration = call.parent;
+    const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
+      ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
+    const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
+      (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
+    if ((!simpleDeclaration && !simpleReturn) || !isPlainReference(receiver)) {
+      return 'its result feeds an expression (a sequential for…of needs a plain `const x = list.flatMap(v => …)` or `return list.flatMap(v => …)`)';
+    }
+    const signature = this.checker.getSignatureFromDeclaration(fn);
+    const returned = signature === undefined ? undefined : this.checker.getReturnTypeOfSignature(signature);
+    const checker = this.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean; isTupleType?(t: ts.Type): boolean };
+    const isArray = (t: ts.Type): boolean => (checker.isArrayType?.(t) ?? false) || (checker.isTupleType?.(t) ?? false);
+    if (returned === undefined || !(returned.isUnion() ? returned.types.every(isArray) : isArray(returned))) {
+      return `the callback returns ${returned === undefined ? 'an unknown type' : this.checker.typeToString(returned)}, not always an array (flatMap appends a non-array result whole)`;
+    }
+    const body = fn.body;
+    if (ts.isBlock(body) && ownReturns(body).some((ret) => insideLoopOrLabel(ret, body))) {
+      return 'a return inside a loop of the callback\'s own (as a continue it would resume the inner loop)';
+    }
+    if (simpleDeclaration) {
+      const target = (declaration.name as ts.Identifier).text;
+      if (bindsName(fn, target)) return `the callback declares its own ${target}, the name of the array the loop fills`;
+    }
+    return undefined;
   }
 
   /** Why `list.method(fn)` (or `_.method(collection, fn)`) can't become a for…of. */

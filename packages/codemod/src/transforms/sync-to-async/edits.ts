@@ -5,7 +5,7 @@ import type { Need } from '../../ImportPlanner.js';
 import type { ChangeChain, TransformContext } from '../Transform.js';
 import { isResultUsed, type ExecPlan } from './execOptions.js';
 import type { AsyncMark } from './floating.js';
-import { needsAwait, ownReturns, unitLabel } from './predicates.js';
+import { needsAwait, ownReturns, skipParens, unitLabel } from './predicates.js';
 import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
 import { searchLoopEdits } from './searchLoops.js';
 
@@ -133,6 +133,11 @@ export class Edits {
       chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'map callback → sequential for…of with push' });
       return;
     }
+    if (plan?.kind === 'flat-map-loop') {
+      chain.edits.push(...this.flatMapLoopEdits(fn as ts.ArrowFunction | ts.FunctionExpression, plan.call, plan.declaration));
+      chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'flatMap callback → sequential for…of pushing each element of its result' });
+      return;
+    }
     if (plan?.kind === 'suite') {
       this.suiteHookEdits(plan, sf, chain);
       return;
@@ -226,6 +231,32 @@ export class Edits {
     return edits;
   }
 
+  private flatMapLoopEdits(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, declaration: ts.VariableDeclaration | ts.ReturnStatement): TextEdit[] {
+    const sf = fn.getSourceFile();
+    const file = sf.fileName;
+    const planner = this.context.planner;
+    const style = planner.style(sf);
+    const at = call.getStart(sf);
+    const item = planner.freeName(sf, 'item', `flat-map-item:${at}`);
+    const binding = loopBinding(fn, sf);
+    if (ts.isReturnStatement(declaration)) {
+      const indent = lineIndent(sf, declaration.getStart(sf));
+      const target = planner.freeName(sf, 'results', `results:${declaration.pos}`);
+      return [
+        replacement(file, declaration.getStart(sf), at, `const ${target} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
+        ...flatMapLoopText(fn, call, target, item, style, declaration.end),
+        insertion(file, declaration.end, `${style.newline}${indent}return ${target}${style.semi}`, prefixRank(declaration.end)),
+      ];
+    }
+    const statement = declaration.parent.parent;
+    const indent = lineIndent(sf, statement.getStart(sf));
+    const target = (declaration.name as ts.Identifier).text;
+    return [
+      insertion(file, at, `[]${style.semi}${style.newline}${indent}for (const ${binding.text} of `, prefixRank(statement.end + 1)),
+      ...flatMapLoopText(fn, call, target, item, style, statement.end),
+    ];
+  }
+
   private mapLoopEdits(fn: ts.ArrowFunction, call: ts.CallExpression, declaration: ts.VariableDeclaration | ts.ReturnStatement): TextEdit[] {
     const sf = fn.getSourceFile();
     const file = sf.fileName;
@@ -254,6 +285,52 @@ export class Edits {
       replacement(file, fn.body.end, call.end, ')'),
     ];
   }
+}
+
+/**
+ * `const x = list.flatMap(v => f(v))` → `const x = []; for (const v of list) for (const item of await f(v)) x.push(item);`
+ * A block body stays the loop body, each `return e` becoming `{ for (const item of e) x.push(item); continue; }`.
+ * `return list.flatMap(…)` fills a fresh array and returns it after the loop.
+ */
+function flatMapLoopText(
+  fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, target: string, item: string, style: { semi: string }, end: number,
+): TextEdit[] {
+  const sf = fn.getSourceFile();
+  const file = sf.fileName;
+  const { receiver } = loopSource(call, fn, sf);
+  const binding = loopBinding(fn, sf);
+  const entries = binding.entries ? '.entries()' : '';
+  const push = `${target}.push(${item})`;
+  const body = fn.body;
+  if (!ts.isBlock(body)) {
+    return [
+      replacement(file, receiver.end, body.getStart(sf), `${entries}) for (const ${item} of `),
+      replacement(file, body.end, call.end, `) ${push}`),
+    ];
+  }
+  const edits: TextEdit[] = [
+    replacement(file, receiver.end, body.getStart(sf), `${entries}) `),
+    // The block closes the loop: the statement's own `;` goes with the call's `)`.
+    replacement(file, body.end, end, ''),
+  ];
+  for (const ret of ownReturns(body)) {
+    const value = ret.expression!;
+    // `return []` adds nothing; `return [a, b]` adds a and b.
+    const literal = skipParens(value);
+    if (ts.isArrayLiteralExpression(literal) && literal.elements.every((e) => !ts.isSpreadElement(e) && !ts.isOmittedExpression(e))) {
+      const elements = literal.elements;
+      if (elements.length === 0) {
+        edits.push(replacement(file, ret.getStart(sf), ret.end, `continue${style.semi}`));
+        continue;
+      }
+      edits.push(replacement(file, ret.getStart(sf), elements[0]!.getStart(sf), `{ ${target}.push(`));
+      edits.push(replacement(file, elements[elements.length - 1]!.end, ret.end, `)${style.semi} continue${style.semi} }`));
+      continue;
+    }
+    edits.push(replacement(file, ret.getStart(sf), value.getStart(sf), `{ for (const ${item} of `));
+    edits.push(replacement(file, value.end, ret.end, `) ${push}${style.semi} continue${style.semi} }`));
+  }
+  return edits;
 }
 
 /**
