@@ -6,7 +6,7 @@ import {
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
-import { SEARCH_METHODS, assignsAny, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
+import { SEARCH_METHODS, assignsAny, boundNames, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -109,20 +109,17 @@ function usesArguments(body: ts.Node): boolean {
   return found;
 }
 
-/** Whether `name` is declared anywhere inside `fn` (parameters, variables, functions, classes, catch clauses). */
-function bindsName(fn: ts.Node, name: string): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if ((ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node) || ts.isFunctionDeclaration(node) ||
-      ts.isClassDeclaration(node)) && node.name !== undefined && ts.isIdentifier(node.name) && node.name.text === name) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(fn, visit);
-  return found;
+/** Why a callback's shape (a thisArg, this/arguments, its parameters) can't become a for…of over the list. */
+function callbackShapeProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string, collection?: ts.Expression):
+  { reason: string; parallelOk: boolean } | undefined {
+  if (call.arguments.length !== (collection === undefined ? 1 : 2)) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
+  if (ts.isFunctionExpression(fn) && usesThisOrArguments(fn.body)) {
+    return { reason: `${method} callback uses this/arguments: convert it by hand`, parallelOk: false };
+  }
+  if (fn.parameters.length > 2 || fn.parameters.some((p) => p.initializer || p.dotDotDotToken)) {
+    return { reason: `${method} callback parameters can't become a for…of binding; convert it by hand`, parallelOk: true };
+  }
+  return undefined;
 }
 
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
@@ -443,12 +440,11 @@ export class Callbacks {
    * `for (const v of list) for (const item of …) x.push(item)`. flatMap spreads a result only when
    * it is an array (anything else, a string too, is appended whole), so every result the callback
    * can return must be typed an array or tuple; with a block body each `return e` becomes that
-   * inner loop and `continue`, so no return may sit inside a loop or label of the callback's own,
-   * and the callback must not bind the name of the array it fills.
+   * inner loop and `continue`, so no return may sit inside a loop or label of the callback's own.
    */
   private flatMapProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression): string | undefined {
-    const common = this.loopabilityProblem(fn, call, 'flatMap');
-    if (common !== undefined && !common.reason.startsWith('map callback whose result')) return common.reason;
+    const shape = callbackShapeProblem(fn, call, 'flatMap');
+    if (shape !== undefined) return shape.reason;
     const receiver = (call.expression as ts.PropertyAccessExpression).expression;
     const declaration = call.parent;
     const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
@@ -469,23 +465,14 @@ export class Callbacks {
     if (ts.isBlock(body) && ownReturns(body).some((ret) => insideLoopOrLabel(ret, body))) {
       return 'a return inside a loop of the callback\'s own (as a continue it would resume the inner loop)';
     }
-    if (simpleDeclaration) {
-      const target = (declaration.name as ts.Identifier).text;
-      if (bindsName(fn, target)) return `the callback declares its own ${target}, the name of the array the loop fills`;
-    }
     return undefined;
   }
 
   /** Why `list.method(fn)` (or `_.method(collection, fn)`) can't become a for…of. */
   private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string, collection?: ts.Expression):
     { reason: string; parallelOk: boolean } | undefined {
-    if (call.arguments.length !== (collection === undefined ? 1 : 2)) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
-    if (ts.isFunctionExpression(fn) && usesThisOrArguments(fn.body)) {
-      return { reason: `${method} callback uses this/arguments: convert it by hand`, parallelOk: false };
-    }
-    if (fn.parameters.length > 2 || fn.parameters.some((p) => p.initializer || p.dotDotDotToken)) {
-      return { reason: `${method} callback parameters can't become a for…of binding; convert it by hand`, parallelOk: true };
-    }
+    const shape = callbackShapeProblem(fn, call, method, collection);
+    if (shape !== undefined) return shape;
     if (method === 'forEach') {
       if (!ts.isExpressionStatement(call.parent)) return { reason: 'forEach result is used; convert it by hand', parallelOk: true };
       if (ts.isBlock(fn.body) && returnsWithValue(fn.body)) {
@@ -503,6 +490,10 @@ export class Callbacks {
       ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
     const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
       (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
+    if (simpleDeclaration && fn.parameters.some((p) => boundNames(p.name).includes((declaration.name as ts.Identifier).text))) {
+      const name = (declaration.name as ts.Identifier).text;
+      return { reason: `map callback parameter ${name} has the name of the array the loop would fill; rename one of them, or convert it by hand`, parallelOk: true };
+    }
     if ((!simpleDeclaration && !simpleReturn) || ts.isBlock(fn.body) || !isPlainReference(receiver)) {
       return {
         reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)` or `return list.map(v => …)`; re-run with --parallel-callbacks to use Promise.all, or convert it by hand',

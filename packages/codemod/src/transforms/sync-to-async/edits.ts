@@ -251,6 +251,15 @@ export class Edits {
     const statement = declaration.parent.parent;
     const indent = lineIndent(sf, statement.getStart(sf));
     const target = (declaration.name as ts.Identifier).text;
+    if (bindsName(fn, target)) {
+      // The callback has its own `target`: the loop fills a fresh array, which the declaration then takes.
+      const fresh = planner.freeName(sf, 'results', `results:${statement.pos}`);
+      return [
+        replacement(file, statement.getStart(sf), at, `const ${fresh} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
+        ...flatMapLoopText(fn, call, fresh, item, style, statement.end),
+        insertion(file, statement.end, `${style.newline}${indent}${sf.text.slice(statement.getStart(sf), at)}${fresh}${style.semi}`, prefixRank(statement.end)),
+      ];
+    }
     return [
       insertion(file, at, `[]${style.semi}${style.newline}${indent}for (const ${binding.text} of `, prefixRank(statement.end + 1)),
       ...flatMapLoopText(fn, call, target, item, style, statement.end),
@@ -285,6 +294,22 @@ export class Edits {
       replacement(file, fn.body.end, call.end, ')'),
     ];
   }
+}
+
+/** Whether `name` is declared anywhere inside `fn` (parameters, variables, functions, classes, catch clauses). */
+function bindsName(fn: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if ((ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node) || ts.isFunctionDeclaration(node) ||
+      ts.isClassDeclaration(node)) && node.name !== undefined && ts.isIdentifier(node.name) && node.name.text === name) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return found;
 }
 
 /**

@@ -177,7 +177,7 @@ export function insideLoopOrLabel(node: ts.Node, body: ts.Block): boolean {
   return false;
 }
 
-function boundNames(name: ts.BindingName): string[] {
+export function boundNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
   return name.elements.flatMap((element) => ts.isOmittedExpression(element) ? [] : boundNames(element.name));
 }
