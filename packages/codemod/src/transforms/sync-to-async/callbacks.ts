@@ -2,11 +2,12 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, moduleObjectOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, moduleObjectOf, ownReturns, returnsWithValue, skipParens,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
 import { SEARCH_METHODS, assignsAny, boundNames, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
+import { callbackShapeProblem, flatMapProblem, returnsFromLoopCallback } from './loops.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -109,19 +110,6 @@ function usesArguments(body: ts.Node): boolean {
   return found;
 }
 
-/** Why a callback's shape (a thisArg, this/arguments, its parameters) can't become a for…of over the list. */
-function callbackShapeProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string, collection?: ts.Expression):
-  { reason: string; parallelOk: boolean } | undefined {
-  if (call.arguments.length !== (collection === undefined ? 1 : 2)) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
-  if (ts.isFunctionExpression(fn) && usesThisOrArguments(fn.body)) {
-    return { reason: `${method} callback uses this/arguments: convert it by hand`, parallelOk: false };
-  }
-  if (fn.parameters.length > 2 || fn.parameters.some((p) => p.initializer || p.dotDotDotToken)) {
-    return { reason: `${method} callback parameters can't become a for…of binding; convert it by hand`, parallelOk: true };
-  }
-  return undefined;
-}
-
 /** Decides what happens to a function passed as an argument (a callback) when it must become async. */
 export class Callbacks {
   private readonly checker: ts.TypeChecker;
@@ -199,7 +187,7 @@ export class Callbacks {
       return;
     }
     if (method === 'flatMap' && arrayReceiver && !this.context.options.parallelCallbacks) {
-      const problem = this.flatMapProblem(fn, call);
+      const problem = flatMapProblem(this.checker, fn, call);
       if (problem !== undefined) {
         this.graph.block(unit, `sync-only callback: Array.prototype.flatMap uses the callback's result synchronously (an async callback returns a promise), and it can't become a sequential loop here: ${problem}; load the data first, then flatMap`);
         return;
@@ -435,39 +423,6 @@ export class Callbacks {
     return this.flowsFromArray(expression, depth);
   }
 
-  /**
-   * Why `const x = list.flatMap(v => …)` (or `return list.flatMap(…)`) can't become
-   * `for (const v of list) for (const item of …) x.push(item)`. flatMap spreads a result only when
-   * it is an array (anything else, a string too, is appended whole), so every result the callback
-   * can return must be typed an array or tuple; with a block body each `return e` becomes that
-   * inner loop and `continue`, so no return may sit inside a loop or label of the callback's own.
-   */
-  private flatMapProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression): string | undefined {
-    const shape = callbackShapeProblem(fn, call, 'flatMap');
-    if (shape !== undefined) return shape.reason;
-    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
-    const declaration = call.parent;
-    const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
-      ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
-    const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
-      (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
-    if ((!simpleDeclaration && !simpleReturn) || !isPlainReference(receiver)) {
-      return 'its result feeds an expression (a sequential for…of needs a plain `const x = list.flatMap(v => …)` or `return list.flatMap(v => …)`)';
-    }
-    const signature = this.checker.getSignatureFromDeclaration(fn);
-    const returned = signature === undefined ? undefined : this.checker.getReturnTypeOfSignature(signature);
-    const checker = this.checker as ts.TypeChecker & { isArrayType?(t: ts.Type): boolean; isTupleType?(t: ts.Type): boolean };
-    const isArray = (t: ts.Type): boolean => (checker.isArrayType?.(t) ?? false) || (checker.isTupleType?.(t) ?? false);
-    if (returned === undefined || !(returned.isUnion() ? returned.types.every(isArray) : isArray(returned))) {
-      return `the callback returns ${returned === undefined ? 'an unknown type' : this.checker.typeToString(returned)}, not always an array (flatMap appends a non-array result whole)`;
-    }
-    const body = fn.body;
-    if (ts.isBlock(body) && ownReturns(body).some((ret) => insideLoopOrLabel(ret, body))) {
-      return 'a return inside a loop of the callback\'s own (as a continue it would resume the inner loop)';
-    }
-    return undefined;
-  }
-
   /** Why `list.method(fn)` (or `_.method(collection, fn)`) can't become a for…of. */
   private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string, collection?: ts.Expression):
     { reason: string; parallelOk: boolean } | undefined {
@@ -493,6 +448,9 @@ export class Callbacks {
     if (simpleDeclaration && fn.parameters.some((p) => boundNames(p.name).includes((declaration.name as ts.Identifier).text))) {
       const name = (declaration.name as ts.Identifier).text;
       return { reason: `map callback parameter ${name} has the name of the array the loop would fill; rename one of them, or convert it by hand`, parallelOk: true };
+    }
+    if (simpleReturn && returnsFromLoopCallback(declaration)) {
+      return { reason: 'map returned by a callback that may itself become a loop (that return would no longer be one): convert it by hand', parallelOk: true };
     }
     if ((!simpleDeclaration && !simpleReturn) || ts.isBlock(fn.body) || !isPlainReference(receiver)) {
       return {

@@ -5,9 +5,10 @@ import type { Need } from '../../ImportPlanner.js';
 import type { ChangeChain, TransformContext } from '../Transform.js';
 import { isResultUsed, type ExecPlan } from './execOptions.js';
 import type { AsyncMark } from './floating.js';
-import { needsAwait, ownReturns, skipParens, unitLabel } from './predicates.js';
+import { needsAwait, ownReturns, unitLabel } from './predicates.js';
 import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
 import { searchLoopEdits } from './searchLoops.js';
+import { bindsName, flatMapLoopText, loopBinding, loopSource } from './loops.js';
 
 /** The text edits of a chain: seeds rewritten, functions made async, callbacks turned into loops. */
 export class Edits {
@@ -294,87 +295,6 @@ export class Edits {
       replacement(file, fn.body.end, call.end, ')'),
     ];
   }
-}
-
-/** Whether `name` is declared anywhere inside `fn` (parameters, variables, functions, classes, catch clauses). */
-function bindsName(fn: ts.Node, name: string): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if ((ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node) || ts.isFunctionDeclaration(node) ||
-      ts.isClassDeclaration(node)) && node.name !== undefined && ts.isIdentifier(node.name) && node.name.text === name) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(fn, visit);
-  return found;
-}
-
-/**
- * `const x = list.flatMap(v => f(v))` → `const x = []; for (const v of list) for (const item of await f(v)) x.push(item);`
- * A block body stays the loop body, each `return e` becoming `{ for (const item of e) x.push(item); continue; }`.
- * `return list.flatMap(…)` fills a fresh array and returns it after the loop.
- */
-function flatMapLoopText(
-  fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, target: string, item: string, style: { semi: string }, end: number,
-): TextEdit[] {
-  const sf = fn.getSourceFile();
-  const file = sf.fileName;
-  const { receiver } = loopSource(call, fn, sf);
-  const binding = loopBinding(fn, sf);
-  const entries = binding.entries ? '.entries()' : '';
-  const push = `${target}.push(${item})`;
-  const body = fn.body;
-  if (!ts.isBlock(body)) {
-    return [
-      replacement(file, receiver.end, body.getStart(sf), `${entries}) for (const ${item} of `),
-      replacement(file, body.end, call.end, `) ${push}`),
-    ];
-  }
-  const edits: TextEdit[] = [
-    replacement(file, receiver.end, body.getStart(sf), `${entries}) `),
-    // The block closes the loop: the statement's own `;` goes with the call's `)`.
-    replacement(file, body.end, end, ''),
-  ];
-  for (const ret of ownReturns(body)) {
-    const value = ret.expression!;
-    // `return []` adds nothing; `return [a, b]` adds a and b.
-    const literal = skipParens(value);
-    if (ts.isArrayLiteralExpression(literal) && literal.elements.every((e) => !ts.isSpreadElement(e) && !ts.isOmittedExpression(e))) {
-      const elements = literal.elements;
-      if (elements.length === 0) {
-        edits.push(replacement(file, ret.getStart(sf), ret.end, `continue${style.semi}`));
-        continue;
-      }
-      edits.push(replacement(file, ret.getStart(sf), elements[0]!.getStart(sf), `{ ${target}.push(`));
-      edits.push(replacement(file, elements[elements.length - 1]!.end, ret.end, `)${style.semi} continue${style.semi} }`));
-      continue;
-    }
-    edits.push(replacement(file, ret.getStart(sf), value.getStart(sf), `{ for (const ${item} of `));
-    edits.push(replacement(file, value.end, ret.end, `) ${push}${style.semi} continue${style.semi} }`));
-  }
-  return edits;
-}
-
-/**
- * What the loop iterates: the receiver of `list.forEach(fn)`, or the collection of lodash's
- * `_.each(list, fn)`, whose `_.each(` goes (the edit removing it).
- */
-function loopSource(call: ts.CallExpression, fn: ts.Node, sf: ts.SourceFile): { receiver: ts.Expression; edits: TextEdit[] } {
-  if (call.arguments.length === 2 && call.arguments[1] === fn) {
-    const collection = call.arguments[0]!;
-    return { receiver: collection, edits: [replacement(sf.fileName, call.getStart(sf), collection.getStart(sf), '')] };
-  }
-  return { receiver: (call.expression as ts.PropertyAccessExpression).expression, edits: [] };
-}
-
-function loopBinding(fn: ts.ArrowFunction | ts.FunctionExpression, sf: ts.SourceFile): { text: string; entries: boolean } {
-  const [value, index] = fn.parameters;
-  const valueText = value ? value.name.getText(sf) : '_';
-  if (index === undefined) return { text: valueText, entries: false };
-  return { text: `[${index.name.getText(sf)}, ${valueText}]`, entries: true };
 }
 
 function asyncKeywordPosition(fn: FunctionNode, sf: ts.SourceFile): number {

@@ -198,7 +198,7 @@ export function assignsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
   return found;
 }
 
-function hasOwnVarOrFunction(body: ts.Block): boolean {
+export function hasOwnVarOrFunction(body: ts.Block): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
