@@ -288,7 +288,7 @@ class SyncToAsyncAnalysis {
       return chain;
     };
     for (const unit of asyncUnits) {
-      if (unit.plan?.kind === 'for-of' || unit.plan?.kind === 'map-loop' || unit.plan?.kind === 'search-loop') this.loopBodies.add(unit.node);
+      if (unit.plan?.kind === 'for-of' || unit.plan?.kind === 'map-loop' || unit.plan?.kind === 'flat-map-loop' || unit.plan?.kind === 'search-loop') this.loopBodies.add(unit.node);
     }
     for (const seed of seeds) {
       if (!asyncUnits.has(seed.unit)) continue;

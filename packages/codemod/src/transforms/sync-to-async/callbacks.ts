@@ -6,7 +6,8 @@ import {
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
-import { SEARCH_METHODS, assignsAny, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
+import { SEARCH_METHODS, assignsAny, boundNames, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
+import { callbackShapeProblem, flatMapProblem, returnsFromLoopCallback } from './loops.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -182,6 +183,16 @@ export class Callbacks {
         return;
       }
       unit.plan = { kind: 'search-loop', call, method: method as SearchMethod };
+      this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
+      return;
+    }
+    if (method === 'flatMap' && arrayReceiver && !this.context.options.parallelCallbacks) {
+      const problem = flatMapProblem(this.checker, fn, call);
+      if (problem !== undefined) {
+        this.graph.block(unit, `sync-only callback: Array.prototype.flatMap uses the callback's result synchronously (an async callback returns a promise), and it can't become a sequential loop here: ${problem}; load the data first, then flatMap`);
+        return;
+      }
+      unit.plan = { kind: 'flat-map-loop', call, declaration: call.parent as ts.VariableDeclaration | ts.ReturnStatement };
       this.graph.addEdge(this.graph.containerUnit(call), unit, undefined, queue);
       return;
     }
@@ -420,13 +431,8 @@ export class Callbacks {
   /** Why `list.method(fn)` (or `_.method(collection, fn)`) can't become a for…of. */
   private loopabilityProblem(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, method: string, collection?: ts.Expression):
     { reason: string; parallelOk: boolean } | undefined {
-    if (call.arguments.length !== (collection === undefined ? 1 : 2)) return { reason: `${method} with a thisArg: convert it by hand`, parallelOk: false };
-    if (ts.isFunctionExpression(fn) && usesThisOrArguments(fn.body)) {
-      return { reason: `${method} callback uses this/arguments: convert it by hand`, parallelOk: false };
-    }
-    if (fn.parameters.length > 2 || fn.parameters.some((p) => p.initializer || p.dotDotDotToken)) {
-      return { reason: `${method} callback parameters can't become a for…of binding; convert it by hand`, parallelOk: true };
-    }
+    const shape = callbackShapeProblem(fn, call, method, collection);
+    if (shape !== undefined) return shape;
     if (method === 'forEach') {
       if (!ts.isExpressionStatement(call.parent)) return { reason: 'forEach result is used; convert it by hand', parallelOk: true };
       if (ts.isBlock(fn.body) && returnsWithValue(fn.body)) {
@@ -444,6 +450,13 @@ export class Callbacks {
       ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
     const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
       (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
+    if (simpleDeclaration && fn.parameters.some((p) => boundNames(p.name).includes((declaration.name as ts.Identifier).text))) {
+      const name = (declaration.name as ts.Identifier).text;
+      return { reason: `map callback parameter ${name} has the name of the array the loop would fill; rename one of them, or convert it by hand`, parallelOk: true };
+    }
+    if (simpleReturn && returnsFromLoopCallback(declaration)) {
+      return { reason: 'map returned by a callback that may itself become a loop (that return would no longer be one): convert it by hand', parallelOk: true };
+    }
     const target = simpleDeclaration ? (declaration.name as ts.Identifier).text : undefined;
     if ((!simpleDeclaration && !simpleReturn) || (ts.isBlock(fn.body) && !mapBlockLoops(fn.body, target)) || !isPlainReference(receiver)) {
       return {

@@ -8,6 +8,7 @@ import type { AsyncMark } from './floating.js';
 import { needsAwait, ownReturns, unitLabel } from './predicates.js';
 import type { CallGraph, FunctionNode, Seed, Unit } from './units.js';
 import { searchLoopEdits } from './searchLoops.js';
+import { bindsName, flatMapLoopText, loopBinding, loopSource } from './loops.js';
 
 /** The text edits of a chain: seeds rewritten, functions made async, callbacks turned into loops. */
 export class Edits {
@@ -133,6 +134,11 @@ export class Edits {
       chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'map callback → sequential for…of with push' });
       return;
     }
+    if (plan?.kind === 'flat-map-loop') {
+      chain.edits.push(...this.flatMapLoopEdits(fn as ts.ArrowFunction | ts.FunctionExpression, plan.call, plan.declaration));
+      chain.changes.push({ file, pos: plan.call.getStart(sf), description: 'flatMap callback → sequential for…of pushing each element of its result' });
+      return;
+    }
     if (plan?.kind === 'suite') {
       this.suiteHookEdits(plan, sf, chain);
       return;
@@ -226,6 +232,41 @@ export class Edits {
     return edits;
   }
 
+  private flatMapLoopEdits(fn: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression, declaration: ts.VariableDeclaration | ts.ReturnStatement): TextEdit[] {
+    const sf = fn.getSourceFile();
+    const file = sf.fileName;
+    const planner = this.context.planner;
+    const style = planner.style(sf);
+    const at = call.getStart(sf);
+    const item = planner.freeName(sf, 'item', `flat-map-item:${at}`);
+    const binding = loopBinding(fn, sf);
+    if (ts.isReturnStatement(declaration)) {
+      const indent = lineIndent(sf, declaration.getStart(sf));
+      const target = planner.freeName(sf, 'results', `results:${declaration.pos}`);
+      return [
+        replacement(file, declaration.getStart(sf), at, `const ${target} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
+        ...flatMapLoopText(fn, call, target, item, style, declaration.end),
+        insertion(file, declaration.end, `${style.newline}${indent}return ${target}${style.semi}`, prefixRank(declaration.end)),
+      ];
+    }
+    const statement = declaration.parent.parent;
+    const indent = lineIndent(sf, statement.getStart(sf));
+    const target = (declaration.name as ts.Identifier).text;
+    if (bindsName(fn, target)) {
+      // The callback has its own `target`: the loop fills a fresh array, which the declaration then takes.
+      const fresh = planner.freeName(sf, 'results', `results:${statement.pos}`);
+      return [
+        replacement(file, statement.getStart(sf), at, `const ${fresh} = []${style.semi}${style.newline}${indent}for (const ${binding.text} of `),
+        ...flatMapLoopText(fn, call, fresh, item, style, statement.end),
+        insertion(file, statement.end, `${style.newline}${indent}${sf.text.slice(statement.getStart(sf), at)}${fresh}${style.semi}`, prefixRank(statement.end)),
+      ];
+    }
+    return [
+      insertion(file, at, `[]${style.semi}${style.newline}${indent}for (const ${binding.text} of `, prefixRank(statement.end + 1)),
+      ...flatMapLoopText(fn, call, target, item, style, statement.end),
+    ];
+  }
+
   private mapLoopEdits(fn: ts.ArrowFunction, call: ts.CallExpression, declaration: ts.VariableDeclaration | ts.ReturnStatement): TextEdit[] {
     const sf = fn.getSourceFile();
     const file = sf.fileName;
@@ -291,25 +332,6 @@ function pushReturnEdits(body: ts.Block, target: string, semi: string, sf: ts.So
     }
     return [replacement(file, ret.getStart(sf), value.getStart(sf), `{ ${target}.push(`), replacement(file, value.end, ret.end, `); continue${closing} }`)];
   });
-}
-
-/**
- * What the loop iterates: the receiver of `list.forEach(fn)`, or the collection of lodash's
- * `_.each(list, fn)`, whose `_.each(` goes (the edit removing it).
- */
-function loopSource(call: ts.CallExpression, fn: ts.Node, sf: ts.SourceFile): { receiver: ts.Expression; edits: TextEdit[] } {
-  if (call.arguments.length === 2 && call.arguments[1] === fn) {
-    const collection = call.arguments[0]!;
-    return { receiver: collection, edits: [replacement(sf.fileName, call.getStart(sf), collection.getStart(sf), '')] };
-  }
-  return { receiver: (call.expression as ts.PropertyAccessExpression).expression, edits: [] };
-}
-
-function loopBinding(fn: ts.ArrowFunction | ts.FunctionExpression, sf: ts.SourceFile): { text: string; entries: boolean } {
-  const [value, index] = fn.parameters;
-  const valueText = value ? value.name.getText(sf) : '_';
-  if (index === undefined) return { text: valueText, entries: false };
-  return { text: `[${index.name.getText(sf)}, ${valueText}]`, entries: true };
 }
 
 function asyncKeywordPosition(fn: FunctionNode, sf: ts.SourceFile): number {

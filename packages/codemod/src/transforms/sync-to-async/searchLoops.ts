@@ -177,7 +177,7 @@ export function insideLoopOrLabel(node: ts.Node, body: ts.Block): boolean {
   return false;
 }
 
-function boundNames(name: ts.BindingName): string[] {
+export function boundNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
   return name.elements.flatMap((element) => ts.isOmittedExpression(element) ? [] : boundNames(element.name));
 }
@@ -198,7 +198,7 @@ export function assignsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
   return found;
 }
 
-function hasOwnVarOrFunction(body: ts.Block): boolean {
+export function hasOwnVarOrFunction(body: ts.Block): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;

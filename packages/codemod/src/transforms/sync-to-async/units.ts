@@ -10,6 +10,8 @@ export type { FunctionNode };
 export type CallbackPlan =
   | { kind: 'for-of'; call: ts.CallExpression; statement: ts.ExpressionStatement }
   | { kind: 'map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration | ts.ReturnStatement }
+  /** `const x = list.flatMap(fn)` / `return list.flatMap(fn)` → a for…of whose inner loop pushes each element of the callback's array. */
+  | { kind: 'flat-map-loop'; call: ts.CallExpression; declaration: ts.VariableDeclaration | ts.ReturnStatement }
   | { kind: 'promise-all'; call: ts.CallExpression; rename: boolean }
   /** find/findIndex/some/every/filter → an awaited async arrow holding a sequential for…of (searchLoops.ts). */
   | { kind: 'search-loop'; call: ts.CallExpression; method: SearchMethod }
