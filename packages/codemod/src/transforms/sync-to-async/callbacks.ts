@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, ownReturns, returnsWithValue, skipParens, usesThisOrArguments,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, ownReturns, returnsWithValue, skipParens,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
