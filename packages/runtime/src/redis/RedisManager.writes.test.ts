@@ -66,6 +66,31 @@ describeWithRedis('RedisManager socket writes', () => {
     expect(m.stats().calls.ok).toBe(22);
   });
 
+  it('sends the first command of a burst resumed by a read when the second is issued, the rest in one writev at the end of the tick', async () => {
+    const m = make();
+    await m.redis.ping();
+    const { client, stream, writes } = socketOf(m);
+    // Callers resumed by replies, with nothing left in flight: Redis is idle, waiting for them.
+    await Promise.all(Array.from({ length: 4 }, (_, i) => m.redis.set(`resumed:${i}`, String(i))));
+    const before = { ...writes };
+    const first = m.redis.get('resumed:0');
+    // Held: more may follow in this tick.
+    expect(writes).toEqual(before);
+    expect(stream.writableCorked).toBe(1);
+    const second = m.redis.get('resumed:1');
+    // The first left as the second came; the second waits with the rest of the burst.
+    expect(writes).toEqual({ single: before.single + 1, vectored: before.vectored });
+    expect(stream.writableCorked).toBe(1);
+    expect(stream.writableLength).toBeGreaterThan(0);
+    const rest = [2, 3, 0, 1].map((i) => m.redis.get(`resumed:${i}`));
+    expect(writes).toEqual({ single: before.single + 1, vectored: before.vectored });
+    expect(client.commandQueue.length).toBe(6);
+    await endOfTick();
+    expect(writes).toEqual({ single: before.single + 1, vectored: before.vectored + 1 });
+    expect(stream.writableCorked).toBe(0);
+    expect(await Promise.all([first, second, ...rest])).toEqual(['0', '1', '2', '3', '0', '1']);
+  });
+
   it('settles the call (stats, in flight) before its caller resumes', async () => {
     const m = make();
     await m.redis.ping();
