@@ -79,30 +79,21 @@ export class EntryMain {
       }
     }
     const seen = new Set<ts.SourceFile>([sf]);
-    let found: ts.Node | undefined;
-    const visit = (node: ts.Node): void => {
-      if (found !== undefined || node.getStart(sf) >= limit) return;
+    return this.firstHazard(sf.statements, seen, (node, visit) => {
+      if (node.getStart(sf) >= limit) return true;
       if (calls.has(node as ts.CallExpression)) {
         const call = node as ts.CallExpression;
         call.arguments.forEach(visit);
         ts.forEachChild(call.expression, visit);
-        return;
+        return true;
       }
       // Around an awaited call (its statement, an outer call): runs after its await; only the parts before it run first.
       if (enclosing.has(node)) {
         ts.forEachChild(node, visit);
-        return;
+        return true;
       }
-      const hazard = this.effect(node, seen);
-      if (hazard !== undefined) {
-        found = hazard;
-        return;
-      }
-      if (runsLater(node)) return;
-      ts.forEachChild(node, visit);
-    };
-    for (const statement of sf.statements) visit(statement);
-    return found;
+      return false;
+    });
   }
 
   /** The edits that wrap the body of `sf` into `async function main() {…}` and call it. */
@@ -169,9 +160,18 @@ export class EntryMain {
 
   /** A required project file: its whole top level runs at the require, so it must start nothing either. */
   private moduleProblem(sf: ts.SourceFile, seen: Set<ts.SourceFile>): ts.Node | undefined {
+    return this.firstHazard(sf.statements, seen);
+  }
+
+  /**
+   * The first node under `roots`, in source order, that may start asynchronous work (see effect),
+   * not looking into what runs later (function bodies, …). `own` may take a node over first: it
+   * returns true when it has dealt with it (visiting what it wants of it through `visit`).
+   */
+  private firstHazard(roots: readonly ts.Node[], seen: Set<ts.SourceFile>, own?: (node: ts.Node, visit: (node: ts.Node) => void) => boolean): ts.Node | undefined {
     let found: ts.Node | undefined;
     const visit = (node: ts.Node): void => {
-      if (found !== undefined) return;
+      if (found !== undefined || own?.(node, visit) === true) return;
       const hazard = this.effect(node, seen);
       if (hazard !== undefined) {
         found = hazard;
@@ -180,7 +180,7 @@ export class EntryMain {
       if (runsLater(node)) return;
       ts.forEachChild(node, visit);
     };
-    sf.statements.forEach(visit);
+    roots.forEach(visit);
     return found;
   }
 
