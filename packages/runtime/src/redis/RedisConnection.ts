@@ -149,8 +149,9 @@ export class RedisConnection {
    * as soon as the second is issued, so Redis works on it while the rest of the burst is issued;
    * the rest leaves at the end of the tick. Measured (bench/redis/RESULTS.md): on an idle machine,
    * holding the whole burst made the two processes take turns and the manager fell to 0.66–0.77×
-   * raw ioredis at concurrency 10; letting the first command go at the second reached 0.92–1.3×,
-   * with concurrency 100 unchanged (~1.8–2×) and 1.2–2.4× at concurrency 10 under load.
+   * raw ioredis at concurrency 10; letting the first command go at the second brings it to about
+   * raw (0.88–1.3× over five runs), with concurrency 100 unchanged (~1.7–2.3×) and 0.9–2.0× at
+   * concurrency 10 under load (where holding everything gave 1.4–2.6×).
    */
   beforeWrite(client: IoredisClient): void {
     this.wroteSinceReply = true;
