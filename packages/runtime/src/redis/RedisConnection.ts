@@ -150,7 +150,7 @@ export class RedisConnection {
    * the rest leaves at the end of the tick. Measured (bench/redis/RESULTS.md): on an idle machine,
    * holding the whole burst made the two processes take turns and the manager fell to 0.66–0.77×
    * raw ioredis at concurrency 10; letting the first command go at the second brings it to about
-   * raw (0.88–1.3× over five runs), with concurrency 100 unchanged (~1.7–2.3×) and 0.9–2.0× at
+   * raw (0.88–1.3× over six runs), with concurrency 100 unchanged (~1.7–2.3×) and 0.9–2.0× at
    * concurrency 10 under load (where holding everything gave 1.4–2.6×).
    */
   beforeWrite(client: IoredisClient): void {
