@@ -2,12 +2,12 @@ import { ts } from 'ts-morph';
 import { isThenable } from '../../shared/syntax.js';
 import type { TransformContext } from '../Transform.js';
 import {
-  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, ownReturns, returnsWithValue, skipParens,
+  SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, returnsWithValue, skipParens,
 } from './predicates.js';
 import { assertionTwinOf } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
-import { SEARCH_METHODS, assignsAny, boundNames, insideLoopOrLabel, searchLoopProblem, type SearchMethod } from './searchLoops.js';
-import { callbackShapeProblem, flatMapProblem, returnsFromLoopCallback } from './loops.js';
+import { SEARCH_METHODS, assignsAny, boundNames, searchLoopProblem, type SearchMethod } from './searchLoops.js';
+import { callbackShapeProblem, flatMapProblem, loopResultOf, mapBlockLoops, returnsFromLoopCallback, returnsInsideOwnLoop } from './loops.js';
 import { testCallbackOf } from './testCallbacks.js';
 import type { CallGraph, Unit } from './units.js';
 
@@ -438,27 +438,20 @@ export class Callbacks {
       if (ts.isBlock(fn.body) && returnsWithValue(fn.body)) {
         return { reason: 'forEach callback returns a value; convert it by hand', parallelOk: true };
       }
-      const body = fn.body;
-      if (ts.isBlock(body) && ownReturns(body).some((ret) => insideLoopOrLabel(ret, body))) {
+      if (ts.isBlock(fn.body) && returnsInsideOwnLoop(fn.body)) {
         return { reason: 'forEach callback returns from inside a loop of its own (as a continue it would resume the inner loop); convert it by hand', parallelOk: true };
       }
       return undefined;
     }
-    const declaration = call.parent;
     const receiver = collection ?? (call.expression as ts.PropertyAccessExpression).expression;
-    const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
-      ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
-    const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
-      (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
-    if (simpleDeclaration && fn.parameters.some((p) => boundNames(p.name).includes((declaration.name as ts.Identifier).text))) {
-      const name = (declaration.name as ts.Identifier).text;
-      return { reason: `map callback parameter ${name} has the name of the array the loop would fill; rename one of them, or convert it by hand`, parallelOk: true };
+    const result = loopResultOf(call);
+    if (result?.kind === 'const' && fn.parameters.some((p) => boundNames(p.name).includes(result.name))) {
+      return { reason: `map callback parameter ${result.name} has the name of the array the loop would fill; rename one of them, or convert it by hand`, parallelOk: true };
     }
-    if (simpleReturn && returnsFromLoopCallback(declaration)) {
+    if (result?.kind === 'return' && returnsFromLoopCallback(result.statement)) {
       return { reason: 'map returned by a callback that may itself become a loop (that return would no longer be one): convert it by hand', parallelOk: true };
     }
-    const target = simpleDeclaration ? (declaration.name as ts.Identifier).text : undefined;
-    if ((!simpleDeclaration && !simpleReturn) || (ts.isBlock(fn.body) && !mapBlockLoops(fn.body, target)) || !isPlainReference(receiver)) {
+    if (result === undefined || (ts.isBlock(fn.body) && !mapBlockLoops(fn.body, result.kind === 'const' ? result.name : undefined)) || !isPlainReference(receiver)) {
       return {
         reason: 'map callback whose result feeds an expression: a sequential for…of needs a plain `const x = list.map(v => …)` or `return list.map(v => …)` ' +
           '(a block body must end in `return value;` and return a value everywhere, never from inside a loop of its own); re-run with --parallel-callbacks to use Promise.all, or convert it by hand',
@@ -469,24 +462,3 @@ export class Callbacks {
   }
 }
 
-/**
- * A block-bodied map callback that becomes a loop body pushing each returned value: it must end in
- * `return value` (so no element is left out where map would give undefined), every return of its
- * own carries a value and none sits in a loop or label of the callback (there `continue` would
- * resume that inner loop), and the body never names the array being built (in the callback it is
- * still unassigned; in the loop it would be the half-built array).
- */
-function mapBlockLoops(body: ts.Block, target: string | undefined): boolean {
-  const last = body.statements[body.statements.length - 1];
-  if (last === undefined || !ts.isReturnStatement(last)) return false;
-  const comma = (e: ts.Expression): boolean => ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken;
-  if (ownReturns(body).some((ret) => ret.expression === undefined || comma(ret.expression) || insideLoopOrLabel(ret, body))) return false;
-  if (target === undefined) return true;
-  let named = false;
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) && n.text === target) named = true;
-    else if (!named) ts.forEachChild(n, visit);
-  };
-  visit(body);
-  return !named;
-}

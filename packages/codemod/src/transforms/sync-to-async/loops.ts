@@ -38,6 +38,50 @@ export function callbackShapeProblem(fn: ts.ArrowFunction | ts.FunctionExpressio
 }
 
 /**
+ * Where a map/flatMap's result goes when the call can become a loop that fills an array: the only
+ * initializer of a `const x = …` statement (the array is `x`), or a plain `return …` of a block
+ * (the loop fills a fresh array it then returns). Undefined when the result feeds anything else.
+ */
+export function loopResultOf(call: ts.CallExpression): { kind: 'const'; name: string } | { kind: 'return'; statement: ts.ReturnStatement } | undefined {
+  const parent = call.parent;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === call && ts.isIdentifier(parent.name) &&
+    ts.isVariableDeclarationList(parent.parent) && parent.parent.declarations.length === 1 && ts.isVariableStatement(parent.parent.parent)) {
+    return { kind: 'const', name: parent.name.text };
+  }
+  if (ts.isReturnStatement(parent) && parent.expression === call && (ts.isBlock(parent.parent) || ts.isSourceFile(parent.parent))) {
+    return { kind: 'return', statement: parent };
+  }
+  return undefined;
+}
+
+/** A `return` of the callback's own inside a loop or label of its own (as a `continue` it would resume that loop). */
+export function returnsInsideOwnLoop(body: ts.Block): boolean {
+  return ownReturns(body).some((ret) => insideLoopOrLabel(ret, body));
+}
+
+/**
+ * A block-bodied map callback that becomes a loop body pushing each returned value: it must end in
+ * `return value` (so no element is left out where map would give undefined), every return of its
+ * own carries a value and none sits in a loop or label of the callback (there `continue` would
+ * resume that inner loop), and the body never names the array being built (in the callback it is
+ * still unassigned; in the loop it would be the half-built array).
+ */
+export function mapBlockLoops(body: ts.Block, target: string | undefined): boolean {
+  const last = body.statements[body.statements.length - 1];
+  if (last === undefined || !ts.isReturnStatement(last)) return false;
+  const comma = (e: ts.Expression): boolean => ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken;
+  if (ownReturns(body).some((ret) => ret.expression === undefined || comma(ret.expression)) || returnsInsideOwnLoop(body)) return false;
+  if (target === undefined) return true;
+  let named = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n.text === target) named = true;
+    else if (!named) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return !named;
+}
+
+/**
  * Why `const x = list.flatMap(v => …)` (or `return list.flatMap(…)`) can't become
  * `for (const v of list) for (const item of …) x.push(item)`. flatMap spreads a result only when
  * it is an array (anything else, a string too, is appended whole), so every result the callback
@@ -48,12 +92,8 @@ export function flatMapProblem(checker: ts.TypeChecker, fn: ts.ArrowFunction | t
   const shape = callbackShapeProblem(fn, call, 'flatMap');
   if (shape !== undefined) return shape.reason;
   const receiver = (call.expression as ts.PropertyAccessExpression).expression;
-  const declaration = call.parent;
-  const simpleDeclaration = ts.isVariableDeclaration(declaration) && declaration.initializer === call && ts.isIdentifier(declaration.name) &&
-    ts.isVariableDeclarationList(declaration.parent) && declaration.parent.declarations.length === 1 && ts.isVariableStatement(declaration.parent.parent);
-  const simpleReturn = ts.isReturnStatement(declaration) && declaration.expression === call &&
-    (ts.isBlock(declaration.parent) || ts.isSourceFile(declaration.parent));
-  if ((!simpleDeclaration && !simpleReturn) || !isPlainReference(receiver)) {
+  const result = loopResultOf(call);
+  if (result === undefined || !isPlainReference(receiver)) {
     return 'its result feeds an expression (a sequential for…of needs a plain `const x = list.flatMap(v => …)` or `return list.flatMap(v => …)`)';
   }
   const signature = checker.getSignatureFromDeclaration(fn);
@@ -64,11 +104,11 @@ export function flatMapProblem(checker: ts.TypeChecker, fn: ts.ArrowFunction | t
     return `the callback returns ${returned === undefined ? 'an unknown type' : checker.typeToString(returned)}, not always an array (flatMap appends a non-array result whole)`;
   }
   const body = fn.body;
-  if (ts.isBlock(body) && ownReturns(body).some((ret) => insideLoopOrLabel(ret, body))) {
+  if (ts.isBlock(body) && returnsInsideOwnLoop(body)) {
     return 'a return inside a loop of the callback\'s own (as a continue it would resume the inner loop)';
   }
   if (ts.isBlock(body) && hasOwnVarOrFunction(body)) return 'the callback declares a var or a function (its scope would span the loop)';
-  if (simpleReturn && returnsFromLoopCallback(declaration)) {
+  if (result.kind === 'return' && returnsFromLoopCallback(result.statement)) {
     return 'it is what a callback that may itself become a loop returns (that return would no longer be one)';
   }
   return undefined;
