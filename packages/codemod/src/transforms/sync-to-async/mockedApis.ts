@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { SyncApi } from '../../shared/syncApis.js';
 import { importedFrom, mockingCall } from './escapes.js';
-import { lineOf, skipParens } from './predicates.js';
+import { lineOf, moduleObjectOf, skipParens } from './predicates.js';
 
 /** Every member of the module is replaced. */
 const WHOLE = '*';
@@ -90,26 +90,18 @@ export class MockedApis {
   private coreModuleOf(expression: ts.Expression): string | undefined {
     const node = skipParens(expression);
     let specifier: string | undefined;
-    if (ts.isIdentifier(node)) specifier = importedFrom(this.checker, node);
+    // `const { readFileSync } = require('fs')` binds a function, not the module: no module object.
+    if (ts.isIdentifier(node)) specifier = moduleObjectOf(this.checker, node)?.specifier;
     else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments.length === 1) {
       const argument = node.arguments[0]!;
       if (ts.isStringLiteralLike(argument)) specifier = argument.text;
     }
-    // `const { readFileSync } = require('fs')` binds a function, not the module.
-    if (ts.isIdentifier(node) && !holdsWholeModule(this.checker, node)) return undefined;
     return specifier === undefined ? undefined : MODULES.exec(specifier)?.[1];
   }
 }
 
 const MOCK_HINT = /\b(mock|stub|spy|spyOn|replace|proxyquire)\b|\.\w+Sync\s*=|\brandomBytes\s*=/;
 const MOCKERS = new Set(['jest', 'vi', 'mock']);
-
-function holdsWholeModule(checker: ts.TypeChecker, id: ts.Identifier): boolean {
-  const declaration = checker.getSymbolAtLocation(id)?.declarations?.[0];
-  if (declaration === undefined) return false;
-  if (ts.isVariableDeclaration(declaration)) return ts.isIdentifier(declaration.name);
-  return ts.isImportClause(declaration) || ts.isNamespaceImport(declaration) || ts.isImportEqualsDeclaration(declaration);
-}
 
 function isProxyquire(checker: ts.TypeChecker, callee: ts.Expression): boolean {
   let root = callee;
