@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { awaitBlocker, awaitEdits, hasModifier, isPromiseTypeNode, isThenable } from '../shared/syntax.js';
 import type { ChangeChain, Transform, TransformContext, TransformResult, TransformStop } from './Transform.js';
+import { replacement } from '../textEdit.js';
 import { Callbacks } from './sync-to-async/callbacks.js';
 import { Callers } from './sync-to-async/callers.js';
 import { Edits } from './sync-to-async/edits.js';
@@ -308,6 +309,11 @@ class SyncToAsyncAnalysis {
       if (!asyncUnits.has(site.callee) || !asyncUnits.has(site.caller)) continue;
       const chain = chainOf(site.callee);
       const sf = site.call.getSourceFile();
+      if (site.noThrowOf !== undefined) {
+        chain.edits.push(replacement(sf.fileName, site.call.getStart(sf), site.call.end, `await ${site.noThrowOf.getText(sf)}()`));
+        chain.changes.push({ file: sf.fileName, pos: site.call.getStart(sf), description: `await ${site.noThrowOf.getText(sf)}() in place of its no-throw assertion` });
+        continue;
+      }
       if (!needsAwait(site.call, this.loopBodies)) continue;
       chain.edits.push(...awaitEdits(site.call, sf));
       chain.changes.push({ file: sf.fileName, pos: site.call.getStart(sf), description: `await ${calleeLabel(site.call)}` });

@@ -68,3 +68,45 @@ function isAvaContext(checker: ts.TypeChecker, expression: ts.Expression): boole
   const root = rootName(call.expression);
   return root !== undefined && frameworkOf(checker, root.id) === 'ava';
 }
+
+/** chai's language chains, which change nothing between `expect(f)`/`f.should` and the assertion. */
+const CHAI_CHAINS = new Set(['to', 'be', 'been', 'is', 'that', 'which', 'and', 'has', 'have', 'with', 'at', 'of', 'same', 'but', 'does', 'still', 'also']);
+const CHAI_THROW = new Set(['throw', 'throws', 'Throw']);
+const JEST_THROW = new Set(['toThrow', 'toThrowError']);
+
+/**
+ * `f.should.not.throw()`, `expect(f).to.not.throw()` (chai) or `expect(f).not.toThrow()` (jest,
+ * vitest), with `reference` as `f` and the assertion a whole statement: it calls `f` with no
+ * arguments and only checks that the call doesn't throw. Once `f` is async, `await f()` in its
+ * place checks the same thing, since a test fails with `f`'s error either way (while the
+ * assertion itself would pass on the promise and check nothing). Returns the assertion's call.
+ */
+export function noThrowAssertion(reference: ts.Expression): ts.CallExpression | undefined {
+  let subject: ts.Node = reference;
+  while (ts.isParenthesizedExpression(subject.parent)) subject = subject.parent;
+  const start = subject.parent;
+  let node: ts.Node;
+  if (ts.isPropertyAccessExpression(start) && start.expression === subject && start.name.text === 'should') {
+    node = start;
+  } else if (ts.isCallExpression(start) && start.arguments.length === 1 && start.arguments[0] === subject &&
+    ts.isIdentifier(start.expression) && start.expression.text === 'expect') {
+    node = start;
+  } else {
+    return undefined;
+  }
+  let negations = 0;
+  for (;;) {
+    const access = node.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.expression !== node) return undefined;
+    const word = access.name.text;
+    const call = access.parent;
+    if (ts.isCallExpression(call) && call.expression === access) {
+      const matcher = CHAI_THROW.has(word) || JEST_THROW.has(word);
+      const statement = ts.isExpressionStatement(call.parent) && call.parent.expression === call;
+      return matcher && negations === 1 && call.arguments.length === 0 && statement ? call : undefined;
+    }
+    if (word === 'not') negations++;
+    else if (!CHAI_CHAINS.has(word)) return undefined;
+    node = access;
+  }
+}

@@ -4,6 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, keyMayBe, lineOf, listenerEvent, moduleObjectOf, skipParens,
 } from './predicates.js';
+import { noThrowAssertion } from './assertions.js';
 import { callbackReturn } from './callbacks.js';
 import { Escapes } from './escapes.js';
 import type { CallGraph, Unit } from './units.js';
@@ -102,6 +103,16 @@ export class Callers {
       if (possible && !isMemberDeclaration(naming)) continue;
       if (isHarmlessRead(callee)) continue;
       if (typed && this.passedToAwaitingApi(callee)) continue;
+      // `f.should.not.throw()`: the assertion calls f; it becomes `await f()` (see noThrowAssertion).
+      const assertion = typed ? noThrowAssertion(callee) : undefined;
+      if (assertion !== undefined) {
+        const caller = this.graph.containerUnit(assertion);
+        caller.callees.add(unit);
+        unit.callers.add(caller);
+        this.graph.callSites.push({ call: assertion, caller, callee: unit, noThrowOf: callee });
+        queue.push(caller);
+        continue;
+      }
       if (use !== undefined) {
         this.graph.block(unit, `${name.text} is called dynamically (.${use}) at ${this.where(id)}: that call can't be awaited safely; convert it by hand`);
         return;

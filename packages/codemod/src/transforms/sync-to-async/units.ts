@@ -62,6 +62,8 @@ export interface CallSite {
   callee: Unit;
   /** Found by name through an untyped receiver (field-based rule), not by the type checker. */
   uncertain?: boolean;
+  /** `call` is a no-throw assertion on this reference to the callee, which becomes `await callee()`. */
+  noThrowOf?: ts.Expression;
 }
 
 /** The units of the analysis and the call edges between them. */
