@@ -47,9 +47,9 @@ export class RedisConnection {
   /** Replies since the last command write; whether a command was written since the last reply (see {@link beforeWrite}). */
   private repliesSinceWrite = 0;
   private wroteSinceReply = false;
-  /** Commands written into the corked socket this tick; whether its first leaves at the second (see {@link beforeWrite}). */
+  /** Commands written into the corked socket this tick; how many of them leave early (see {@link beforeWrite}). */
   private burstWrites = 0;
-  private sendFirst = false;
+  private sendEarly = 0;
   /** Standalone and Sentinel only; Cluster spreads commands over node sockets. */
   readonly corkable: boolean;
   private lastError = '';
@@ -145,20 +145,21 @@ export class RedisConnection {
    * Written at once: a lone command — nothing else awaits a reply on the socket, and it is not
    * one of a burst of callers resumed by the same read (two or more replies since the last
    * write), as at concurrency 1. Everything else is corked. A burst of callers resumed by one read
-   * with nothing left in flight (Redis has answered everything and waits) sends its first command
-   * as soon as the second is issued, so Redis works on it while the rest of the burst is issued;
-   * the rest leaves at the end of the tick. Measured (bench/redis/RESULTS.md): on an idle machine,
-   * holding the whole burst made the two processes take turns and the manager fell to 0.66–0.77×
-   * raw ioredis at concurrency 10; letting the first command go at the second brings it to about
-   * raw (0.88–1.3× over six runs), with concurrency 100 unchanged (~1.7–2.3×) and 0.9–2.0× at
-   * concurrency 10 under load (where holding everything gave 1.4–2.6×).
+   * announces its size (the replies since the last write); the first half of what it adds to the
+   * commands still in flight leaves as soon as the next command is issued, so Redis works on it
+   * while the rest of the burst is issued, and the rest leaves at the end of the tick. Bursts then
+   * settle into groups of similar size that take turns, one processed by Redis while the other's
+   * callers run. Measured (bench/redis/RESULTS.md): on an idle machine, holding the whole burst
+   * made the two processes take turns and the manager fell to 0.61–0.77× raw ioredis at
+   * concurrency 10; sending only the first command early gave 0.77–1.07× (one group of one, one of
+   * the rest); sending half gave 0.83–1.35×, and 2.1–3.0× at concurrency 100 (1.8–2.3× before).
    */
   beforeWrite(client: IoredisClient): void {
     this.wroteSinceReply = true;
     if (!this.corkable) return;
     const corked = this.corked;
     if (corked !== undefined) {
-      if (++this.burstWrites === 2 && this.sendFirst) {
+      if (++this.burstWrites === this.sendEarly + 1) {
         corked.uncork();
         corked.cork();
       }
@@ -171,8 +172,10 @@ export class RedisConnection {
     stream.cork();
     this.corked = stream;
     this.burstWrites = 1;
-    // Otherwise a command is in flight and Redis is busy: hold the whole burst.
-    this.sendFirst = replyBurst && commandQueue?.length === 0;
+    // A burst of callers resumed by one read: as many as the replies since the last write. Send
+    // the first half of what it adds to the commands in flight early, so that Redis works on it
+    // while the rest is issued (none early when enough are in flight already).
+    this.sendEarly = replyBurst ? (this.repliesSinceWrite - (commandQueue?.length ?? 0)) >> 1 : 0;
     process.nextTick(this.uncork);
   }
 

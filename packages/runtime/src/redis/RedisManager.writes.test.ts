@@ -66,29 +66,30 @@ describeWithRedis('RedisManager socket writes', () => {
     expect(m.stats().calls.ok).toBe(22);
   });
 
-  it('sends the first command of a burst resumed by a read when the second is issued, the rest in one writev at the end of the tick', async () => {
+  it('sends the first half of a burst resumed by a read as its next command is issued, the rest in one writev at the end of the tick', async () => {
     const m = make();
     await m.redis.ping();
     const { client, stream, writes } = socketOf(m);
-    // Callers resumed by replies, with nothing left in flight: Redis is idle, waiting for them.
-    await Promise.all(Array.from({ length: 4 }, (_, i) => m.redis.set(`resumed:${i}`, String(i))));
+    // Six callers resumed by six replies, with nothing left in flight: Redis is idle, waiting for them.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => m.redis.set(`resumed:${i}`, String(i))));
     const before = { ...writes };
-    const first = m.redis.get('resumed:0');
+    const early = [0, 1, 2].map((i) => m.redis.get(`resumed:${i}`));
     // Held: more may follow in this tick.
     expect(writes).toEqual(before);
     expect(stream.writableCorked).toBe(1);
-    const second = m.redis.get('resumed:1');
-    // The first left as the second came; the second waits with the rest of the burst.
-    expect(writes).toEqual({ single: before.single + 1, vectored: before.vectored });
+    expect(client.commandQueue.length).toBe(3);
+    const fourth = m.redis.get('resumed:3');
+    // The first three (half the burst the replies announce) left as the fourth came; it waits with the rest.
+    expect(writes).toEqual({ single: before.single, vectored: before.vectored + 1 });
     expect(stream.writableCorked).toBe(1);
     expect(stream.writableLength).toBeGreaterThan(0);
-    const rest = [2, 3, 0, 1].map((i) => m.redis.get(`resumed:${i}`));
-    expect(writes).toEqual({ single: before.single + 1, vectored: before.vectored });
-    expect(client.commandQueue.length).toBe(6);
+    const rest = [4, 5, 0, 1].map((i) => m.redis.get(`resumed:${i}`));
+    expect(writes).toEqual({ single: before.single, vectored: before.vectored + 1 });
+    expect(client.commandQueue.length).toBe(8);
     await endOfTick();
-    expect(writes).toEqual({ single: before.single + 1, vectored: before.vectored + 1 });
+    expect(writes).toEqual({ single: before.single, vectored: before.vectored + 2 });
     expect(stream.writableCorked).toBe(0);
-    expect(await Promise.all([first, second, ...rest])).toEqual(['0', '1', '2', '3', '0', '1']);
+    expect(await Promise.all([...early, fourth, ...rest])).toEqual(['0', '1', '2', '3', '4', '5', '0', '1']);
   });
 
   it('settles the call (stats, in flight) before its caller resumes', async () => {
