@@ -173,7 +173,7 @@ class SyncToAsyncAnalysis {
       }
     };
     for (const seed of seeds) check(seed.call, seed.unit, seed.api.sync);
-    for (const site of this.graph.callSites) check(site.call, site.caller, calleeLabel(site.call));
+    for (const site of this.graph.callSites) check(site.call, site.caller, site.noThrowSubject === undefined ? calleeLabel(site.call) : `${unitLabel(site.callee)}()`);
     for (const unit of this.graph.units.values()) {
       if (unit.entryMain !== true || unit.block !== undefined) continue;
       const calls = [...unit.seeds.map((seed) => seed.call), ...this.graph.callSites.filter((site) => site.caller === unit).map((site) => site.call)]
@@ -309,9 +309,14 @@ class SyncToAsyncAnalysis {
       if (!asyncUnits.has(site.callee) || !asyncUnits.has(site.caller)) continue;
       const chain = chainOf(site.callee);
       const sf = site.call.getSourceFile();
-      if (site.noThrowOf !== undefined) {
-        chain.edits.push(replacement(sf.fileName, site.call.getStart(sf), site.call.end, `await ${site.noThrowOf.getText(sf)}()`));
-        chain.changes.push({ file: sf.fileName, pos: site.call.getStart(sf), description: `await ${site.noThrowOf.getText(sf)}() in place of its no-throw assertion` });
+      const subject = site.noThrowSubject;
+      if (subject !== undefined) {
+        // `expect(f).not.toThrow()` → `await f()`, `expect(() => g()).not.toThrow()` → `await (async () => g())()`:
+        // the text around the subject is replaced; edits inside it (the function made async) stand.
+        const wrap = !ts.isIdentifier(subject) && !ts.isParenthesizedExpression(subject);
+        chain.edits.push(replacement(sf.fileName, site.call.getStart(sf), subject.getStart(sf), wrap ? 'await (' : 'await '));
+        chain.edits.push(replacement(sf.fileName, subject.end, site.call.end, wrap ? ')()' : '()'));
+        chain.changes.push({ file: sf.fileName, pos: site.call.getStart(sf), description: `await ${unitLabel(site.callee)}() in place of its no-throw assertion` });
         continue;
       }
       if (!needsAwait(site.call, this.loopBodies)) continue;

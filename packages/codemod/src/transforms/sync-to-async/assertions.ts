@@ -74,23 +74,36 @@ const CHAI_CHAINS = new Set(['to', 'be', 'been', 'is', 'that', 'which', 'and', '
 const CHAI_THROW = new Set(['throw', 'throws', 'Throw']);
 const JEST_THROW = new Set(['toThrow', 'toThrowError']);
 
+export interface NoThrowAssertion {
+  /** The assertion's call, a whole statement. */
+  call: ts.CallExpression;
+  /** `f` as written there, with any parentheses around it. */
+  subject: ts.Expression;
+  /** jest/vitest's `toThrow`: an `expect` that `expect.assertions(n)`/`hasAssertions()` count. */
+  counted: boolean;
+}
+
 /**
- * `f.should.not.throw()`, `expect(f).to.not.throw()` (chai) or `expect(f).not.toThrow()` (jest,
- * vitest), with `reference` as `f` and the assertion a whole statement: it calls `f` with no
- * arguments and only checks that the call doesn't throw. Once `f` is async, `await f()` in its
- * place checks the same thing, since a test fails with `f`'s error either way (while the
- * assertion itself would pass on the promise and check nothing). Returns the assertion's call.
+ * `f.should.not.throw()`, `expect(f).to.not.throw()` / `expect(f, message)…` (chai) or
+ * `expect(f).not.toThrow()` (jest, vitest) as a whole statement, with `reference` as `f`: an
+ * assertion that calls `f` with no arguments and no `this` and only checks that the call doesn't
+ * throw. Once `f` is async, `await f()` in its place checks the same thing, since a test fails
+ * with `f`'s error either way (while the assertion itself would pass on the promise and check
+ * nothing). `f` must be a plain name or a function written there: `obj.m` would be called with
+ * `obj` as `this`, and `o?.m` would no longer fail when `o` is nullish.
  */
-export function noThrowAssertion(reference: ts.Expression): ts.CallExpression | undefined {
-  let subject: ts.Node = reference;
+export function noThrowAssertion(reference: ts.Expression): NoThrowAssertion | undefined {
+  if (!(ts.isIdentifier(reference) || ts.isArrowFunction(reference) || ts.isFunctionExpression(reference))) return undefined;
+  let subject: ts.Expression = reference;
   while (ts.isParenthesizedExpression(subject.parent)) subject = subject.parent;
   const start = subject.parent;
   let node: ts.Node;
+  let expectArguments = 0;
   if (ts.isPropertyAccessExpression(start) && start.expression === subject && start.name.text === 'should') {
     node = start;
-  } else if (ts.isCallExpression(start) && start.arguments.length === 1 && start.arguments[0] === subject &&
-    ts.isIdentifier(start.expression) && start.expression.text === 'expect') {
+  } else if (ts.isCallExpression(start) && start.arguments[0] === subject && ts.isIdentifier(start.expression) && start.expression.text === 'expect') {
     node = start;
+    expectArguments = start.arguments.length;
   } else {
     return undefined;
   }
@@ -101,12 +114,41 @@ export function noThrowAssertion(reference: ts.Expression): ts.CallExpression | 
     const word = access.name.text;
     const call = access.parent;
     if (ts.isCallExpression(call) && call.expression === access) {
-      const matcher = CHAI_THROW.has(word) || JEST_THROW.has(word);
+      const chai = CHAI_THROW.has(word) && expectArguments <= 2;
+      const jest = JEST_THROW.has(word) && expectArguments <= 1;
       const statement = ts.isExpressionStatement(call.parent) && call.parent.expression === call;
-      return matcher && negations === 1 && call.arguments.length === 0 && statement ? call : undefined;
+      return (chai || jest) && negations === 1 && call.arguments.length === 0 && statement ? { call, subject, counted: jest } : undefined;
     }
     if (word === 'not') negations++;
     else if (!CHAI_CHAINS.has(word)) return undefined;
     node = access;
   }
+}
+
+const counting = new WeakMap<ts.Program, string | null>();
+
+/**
+ * Where the project counts assertions (`expect.assertions(n)`, `expect.hasAssertions()`, also in
+ * a setup file that runs before every test): `file:line`, or undefined. Replacing an `expect`
+ * there would change the count a test checks.
+ */
+export function assertionCounting(program: ts.Program, relative: (file: string) => string): string | undefined {
+  let found = counting.get(program);
+  if (found === undefined) {
+    found = null;
+    for (const sf of program.getSourceFiles()) {
+      if (sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
+      const at = sf.text.search(/\bexpect\s*\.\s*(assertions|hasAssertions)\s*\(/);
+      if (at < 0) continue;
+      found = `${relative(sf.fileName)}:${sf.getLineAndCharacterOfPosition(at).line + 1}`;
+      break;
+    }
+    counting.set(program, found);
+  }
+  return found ?? undefined;
+}
+
+/** The stop for a no-throw assertion that can't be replaced because the project counts assertions. */
+export function countedAssertionReason(name: string, assertion: NoThrowAssertion, countedAt: string, where: string): string {
+  return `${name} is checked by ${assertion.call.getText().replace(/\s+/g, '').slice(0, 60)} at ${where}, and the project counts assertions (expect.assertions/hasAssertions at ${countedAt}): calling it there instead would change the count; convert it by hand`;
 }

@@ -4,7 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, returnsWithValue, skipParens,
 } from './predicates.js';
-import { assertionTwinOf } from './assertions.js';
+import { assertionCounting, assertionTwinOf, countedAssertionReason, noThrowAssertion } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
 import { SEARCH_METHODS, assignsAny, boundNames, searchLoopProblem, type SearchMethod } from './searchLoops.js';
 import { callbackShapeProblem, flatMapProblem, loopResultOf, mapBlockLoops, returnsFromLoopCallback, returnsInsideOwnLoop } from './loops.js';
@@ -129,6 +129,18 @@ export class Callbacks {
     if (ts.isCallExpression(outer) && skipParens(outer.expression) === fn) {
       unit.plan = { kind: 'iife', call: outer };
       this.graph.addEdge(this.graph.containerUnit(outer), unit, outer, queue);
+      return;
+    }
+    const noThrow = noThrowAssertion(fn);
+    if (noThrow !== undefined) {
+      // expect(() => f()).not.toThrow() → await (async () => f())(): called in place, awaited there.
+      const countedAt = noThrow.counted ? assertionCounting(this.context.program, (file) => this.context.relative(file)) : undefined;
+      if (countedAt !== undefined) {
+        this.graph.block(unit, countedAssertionReason('callback', noThrow, countedAt, `${this.context.relative(fn.getSourceFile().fileName)}:${lineOf(noThrow.call)}`));
+        return;
+      }
+      unit.plan = { kind: 'iife', call: noThrow.call };
+      this.graph.addEdge(this.graph.containerUnit(noThrow.call), unit, noThrow.call, queue, noThrow.subject);
       return;
     }
     const call = fn.parent;

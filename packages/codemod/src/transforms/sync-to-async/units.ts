@@ -62,8 +62,8 @@ export interface CallSite {
   callee: Unit;
   /** Found by name through an untyped receiver (field-based rule), not by the type checker. */
   uncertain?: boolean;
-  /** `call` is a no-throw assertion on this reference to the callee, which becomes `await callee()`. */
-  noThrowOf?: ts.Expression;
+  /** `call` is a no-throw assertion statement on this expression of the callee (see noThrowAssertion): it becomes `await callee()`. */
+  noThrowSubject?: ts.Expression;
 }
 
 /** The units of the analysis and the call edges between them. */
@@ -145,10 +145,10 @@ export class CallGraph {
     return undefined;
   }
 
-  addEdge(caller: Unit, callee: Unit, call: ts.CallExpression | undefined, queue: Unit[]): void {
+  addEdge(caller: Unit, callee: Unit, call: ts.CallExpression | undefined, queue: Unit[], noThrowSubject?: ts.Expression): void {
     caller.callees.add(callee);
     callee.callers.add(caller);
-    if (call) this.callSites.push({ call, caller, callee });
+    if (call) this.callSites.push(noThrowSubject === undefined ? { call, caller, callee } : { call, caller, callee, noThrowSubject });
     queue.push(caller);
   }
 }
