@@ -33,6 +33,9 @@ export interface ConnectionObserver {
  * ready, replaces a stalled connection, opens dedicated connections (blocking pool, subscriber)
  * and sends the health PING. Knows nothing of commands, breakers or stats. @internal
  */
+/** A reply-resumed burst leaves in parts of a third of its size (see {@link RedisConnection.beforeWrite}). */
+const BURST_PARTS = 3;
+
 export class RedisConnection {
   io: IoredisModule | undefined = undefined;
   client: IoredisClient | undefined = undefined;
@@ -47,9 +50,10 @@ export class RedisConnection {
   /** Replies since the last command write; whether a command was written since the last reply (see {@link beforeWrite}). */
   private repliesSinceWrite = 0;
   private wroteSinceReply = false;
-  /** Commands written into the corked socket this tick; how many of them leave early (see {@link beforeWrite}). */
+  /** Commands written into the corked socket this tick; how many of them have left or leave at the next; a third of the burst (see {@link beforeWrite}). */
   private burstWrites = 0;
   private sendEarly = 0;
+  private burstPart = 0;
   /** Standalone and Sentinel only; Cluster spreads commands over node sockets. */
   readonly corkable: boolean;
   private lastError = '';
@@ -145,14 +149,16 @@ export class RedisConnection {
    * Written at once: a lone command — nothing else awaits a reply on the socket, and it is not
    * one of a burst of callers resumed by the same read (two or more replies since the last
    * write), as at concurrency 1. Everything else is corked. A burst of callers resumed by one read
-   * announces its size (the replies since the last write); the first half of what it adds to the
-   * commands still in flight leaves as soon as the next command is issued, so Redis works on it
-   * while the rest of the burst is issued, and the rest leaves at the end of the tick. Bursts then
-   * settle into groups of similar size that take turns, one processed by Redis while the other's
-   * callers run. Measured (bench/redis/RESULTS.md): on an idle machine, holding the whole burst
-   * made the two processes take turns and the manager fell to 0.61–0.77× raw ioredis at
-   * concurrency 10; sending only the first command early gave 0.77–1.07× (one group of one, one of
-   * the rest); sending half gave 0.83–1.35×, and 2.1–3.0× at concurrency 100 (1.8–2.3× before).
+   * announces its size (the replies since the last write). What it adds to the commands still in
+   * flight is sent a third at a time: each time another third has been issued, what is held leaves
+   * as the next command comes (a burst of two: the first as the second comes), and the rest leaves
+   * at the end of the tick. Redis works on each part
+   * while node runs the callers of the next, and neither waits for the other for long.
+   * Measured (bench/redis/RESULTS.md) on an idle machine at concurrency 10, against raw ioredis:
+   * holding the whole burst 0.61–0.77× (the two processes took turns); sending only the first
+   * command early 0.77–1.07×; sending half early 0.83–1.35×, 0.94–0.99× in a later paired run;
+   * thirds 1.11–1.26× in that run. Concurrency 100 stays at 2.7–3.4×, and under load both are
+   * 1.3–3.3×.
    */
   beforeWrite(client: IoredisClient): void {
     this.wroteSinceReply = true;
@@ -162,6 +168,7 @@ export class RedisConnection {
       if (++this.burstWrites === this.sendEarly + 1) {
         corked.uncork();
         corked.cork();
+        this.sendEarly += this.burstPart;
       }
       return;
     }
@@ -172,10 +179,12 @@ export class RedisConnection {
     stream.cork();
     this.corked = stream;
     this.burstWrites = 1;
-    // A burst of callers resumed by one read: as many as the replies since the last write. Send
-    // the first half of what it adds to the commands in flight early, so that Redis works on it
-    // while the rest is issued (none early when enough are in flight already).
-    this.sendEarly = replyBurst ? (this.repliesSinceWrite - (commandQueue?.length ?? 0)) >> 1 : 0;
+    // A burst of callers resumed by one read: as many as the replies since the last write. What
+    // it adds to the commands in flight leaves a third at a time, so that Redis works on each part
+    // while the next is issued (nothing early when enough are in flight already).
+    const added = replyBurst ? this.repliesSinceWrite - (commandQueue?.length ?? 0) : 0;
+    this.burstPart = added >= 2 ? Math.max(1, Math.floor(added / BURST_PARTS)) : 0;
+    this.sendEarly = this.burstPart;
     process.nextTick(this.uncork);
   }
 
