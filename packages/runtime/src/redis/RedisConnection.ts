@@ -157,8 +157,8 @@ export class RedisConnection {
    * Measured (bench/redis/RESULTS.md) on an idle machine at concurrency 10, against raw ioredis:
    * holding the whole burst 0.61–0.77× (the two processes took turns); sending only the first
    * command early 0.77–1.07×; sending half early 0.83–1.35×, 0.94–0.99× in a later paired run;
-   * thirds 1.11–1.26× in that run. Concurrency 100 stays at 2.7–3.4×, and under load both are
-   * 1.3–3.3×.
+   * thirds 1.11–1.26× in that run and 1.13–1.29× in four bench runs. Concurrency 100 stays at
+   * 2.5–3.4×; under load concurrency 10 and 100 are 1.25–3.3×.
    */
   beforeWrite(client: IoredisClient): void {
     this.wroteSinceReply = true;
