@@ -27,15 +27,15 @@ export interface ConnectionObserver {
   connectionChanged(reason: string): void;
 }
 
+/** A reply-resumed burst leaves in parts of a third of its size (see {@link RedisConnection.beforeWrite}). */
+const BURST_PARTS = 3;
+
 /**
  * The manager's shared connection and its dedicated ones: connects lazily, attaches to the
  * client's events, fails fast while Redis is down, queues (bounded) what waits for it to become
  * ready, replaces a stalled connection, opens dedicated connections (blocking pool, subscriber)
  * and sends the health PING. Knows nothing of commands, breakers or stats. @internal
  */
-/** A reply-resumed burst leaves in parts of a third of its size (see {@link RedisConnection.beforeWrite}). */
-const BURST_PARTS = 3;
-
 export class RedisConnection {
   io: IoredisModule | undefined = undefined;
   client: IoredisClient | undefined = undefined;
@@ -50,7 +50,7 @@ export class RedisConnection {
   /** Replies since the last command write; whether a command was written since the last reply (see {@link beforeWrite}). */
   private repliesSinceWrite = 0;
   private wroteSinceReply = false;
-  /** Commands written into the corked socket this tick; how many of them have left or leave at the next; a third of the burst (see {@link beforeWrite}). */
+  /** Commands written into the corked socket this tick; the count at which what is held leaves; the size of a part (see {@link beforeWrite}). */
   private burstWrites = 0;
   private sendEarly = 0;
   private burstPart = 0;
@@ -152,8 +152,8 @@ export class RedisConnection {
    * announces its size (the replies since the last write). What it adds to the commands still in
    * flight is sent a third at a time: each time another third has been issued, what is held leaves
    * as the next command comes (a burst of two: the first as the second comes), and the rest leaves
-   * at the end of the tick. Redis works on each part
-   * while node runs the callers of the next, and neither waits for the other for long.
+   * at the end of the tick. Redis works on each part while node runs the callers of the next, and
+   * neither waits for the other for long.
    * Measured (bench/redis/RESULTS.md) on an idle machine at concurrency 10, against raw ioredis:
    * holding the whole burst 0.61–0.77× (the two processes took turns); sending only the first
    * command early 0.77–1.07×; sending half early 0.83–1.35×, 0.94–0.99× in a later paired run;
