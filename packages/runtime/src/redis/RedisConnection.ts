@@ -50,9 +50,8 @@ export class RedisConnection {
   /** Replies since the last command write; whether a command was written since the last reply (see {@link beforeWrite}). */
   private repliesSinceWrite = 0;
   private wroteSinceReply = false;
-  /** Commands written into the corked socket this tick; the count at which what is held leaves; the size of a part (see {@link beforeWrite}). */
+  /** Commands written into the corked socket this tick; the size of the parts it leaves in early, 0 for none (see {@link beforeWrite}). */
   private burstWrites = 0;
-  private sendEarly = 0;
   private burstPart = 0;
   /** Standalone and Sentinel only; Cluster spreads commands over node sockets. */
   readonly corkable: boolean;
@@ -165,10 +164,10 @@ export class RedisConnection {
     if (!this.corkable) return;
     const corked = this.corked;
     if (corked !== undefined) {
-      if (++this.burstWrites === this.sendEarly + 1) {
+      // Another part is held: it leaves as this command comes.
+      if (this.burstPart > 0 && this.burstWrites++ % this.burstPart === 0) {
         corked.uncork();
         corked.cork();
-        this.sendEarly += this.burstPart;
       }
       return;
     }
@@ -184,7 +183,6 @@ export class RedisConnection {
     // while the next is issued (nothing early when enough are in flight already).
     const added = replyBurst ? this.repliesSinceWrite - (commandQueue?.length ?? 0) : 0;
     this.burstPart = added >= 2 ? Math.max(1, Math.floor(added / BURST_PARTS)) : 0;
-    this.sendEarly = this.burstPart;
     process.nextTick(this.uncork);
   }
 

@@ -1,6 +1,8 @@
 import { ts } from 'ts-morph';
-import { skipParens } from './predicates.js';
+import type { TransformContext } from '../Transform.js';
+import { lineOf, skipParens } from './predicates.js';
 import { frameworkOf, rootName } from './testCallbacks.js';
+import type { CallGraph, Unit } from './units.js';
 
 /**
  * Assertions that call a function and check whether it throws, with their async twins. A twin
@@ -132,7 +134,8 @@ const counting = new WeakMap<ts.Program, string | null>();
  * a setup file that runs before every test): `file:line`, or undefined. Replacing an `expect`
  * there would change the count a test checks.
  */
-export function assertionCounting(program: ts.Program, relative: (file: string) => string): string | undefined {
+function assertionCounting(context: TransformContext): string | undefined {
+  const program = context.program;
   let found = counting.get(program);
   if (found === undefined) {
     found = null;
@@ -140,7 +143,7 @@ export function assertionCounting(program: ts.Program, relative: (file: string) 
       if (sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
       const at = sf.text.search(/\bexpect\s*\.\s*(assertions|hasAssertions)\s*\(/);
       if (at < 0) continue;
-      found = `${relative(sf.fileName)}:${sf.getLineAndCharacterOfPosition(at).line + 1}`;
+      found = `${context.relative(sf.fileName)}:${sf.getLineAndCharacterOfPosition(at).line + 1}`;
       break;
     }
     counting.set(program, found);
@@ -148,7 +151,19 @@ export function assertionCounting(program: ts.Program, relative: (file: string) 
   return found ?? undefined;
 }
 
-/** The stop for a no-throw assertion that can't be replaced because the project counts assertions. */
-export function countedAssertionReason(name: string, assertion: NoThrowAssertion, countedAt: string, where: string): string {
-  return `${name} is checked by ${assertion.call.getText().replace(/\s+/g, '').slice(0, 60)} at ${where}, and the project counts assertions (expect.assertions/hasAssertions at ${countedAt}): calling it there instead would change the count; convert it by hand`;
+/**
+ * Makes the no-throw assertion on `unit` (named `name` in a stop) its call site, which becomes
+ * `await f()`; or stops `unit` there when the assertion is an `expect` the project counts.
+ * Returns whether it linked.
+ */
+export function linkNoThrowAssertion(graph: CallGraph, context: TransformContext, unit: Unit, name: string, assertion: NoThrowAssertion, queue: Unit[]): boolean {
+  const countedAt = assertion.counted ? assertionCounting(context) : undefined;
+  if (countedAt !== undefined) {
+    const call = assertion.call;
+    const where = `${context.relative(call.getSourceFile().fileName)}:${lineOf(call)}`;
+    graph.block(unit, `${name} is checked by ${call.getText().replace(/\s+/g, '').slice(0, 60)} at ${where}, and the project counts assertions (expect.assertions/hasAssertions at ${countedAt}): calling it there instead would change the count; convert it by hand`);
+    return false;
+  }
+  graph.addEdge(graph.containerUnit(assertion.call), unit, assertion.call, queue, assertion.subject);
+  return true;
 }

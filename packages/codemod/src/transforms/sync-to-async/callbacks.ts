@@ -4,7 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   SYNC_ONLY_CALLBACKS, acceptsAnything, isPlainReference, lineOf, listenerEvent, moduleObjectOf, returnsWithValue, skipParens,
 } from './predicates.js';
-import { assertionCounting, assertionTwinOf, countedAssertionReason, noThrowAssertion } from './assertions.js';
+import { assertionTwinOf, linkNoThrowAssertion, noThrowAssertion } from './assertions.js';
 import { suiteHookOf, suiteMoves } from './suiteHooks.js';
 import { SEARCH_METHODS, assignsAny, boundNames, searchLoopProblem, type SearchMethod } from './searchLoops.js';
 import { callbackShapeProblem, flatMapProblem, loopResultOf, mapBlockLoops, returnsFromLoopCallback, returnsInsideOwnLoop } from './loops.js';
@@ -134,13 +134,7 @@ export class Callbacks {
     const noThrow = noThrowAssertion(fn);
     if (noThrow !== undefined) {
       // expect(() => f()).not.toThrow() → await (async () => f())(): called in place, awaited there.
-      const countedAt = noThrow.counted ? assertionCounting(this.context.program, (file) => this.context.relative(file)) : undefined;
-      if (countedAt !== undefined) {
-        this.graph.block(unit, countedAssertionReason('callback', noThrow, countedAt, `${this.context.relative(fn.getSourceFile().fileName)}:${lineOf(noThrow.call)}`));
-        return;
-      }
-      unit.plan = { kind: 'iife', call: noThrow.call };
-      this.graph.addEdge(this.graph.containerUnit(noThrow.call), unit, noThrow.call, queue, noThrow.subject);
+      if (linkNoThrowAssertion(this.graph, this.context, unit, 'callback', noThrow, queue)) unit.plan = { kind: 'iife', call: noThrow.call };
       return;
     }
     const call = fn.parent;

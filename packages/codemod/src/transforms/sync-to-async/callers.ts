@@ -4,7 +4,7 @@ import type { TransformContext } from '../Transform.js';
 import {
   calleeText, declarationName, dynamicUse, isCommonJsExport, isHarmlessRead, isMemberDeclaration, keyMayBe, lineOf, listenerEvent, moduleObjectOf, skipParens,
 } from './predicates.js';
-import { assertionCounting, countedAssertionReason, noThrowAssertion } from './assertions.js';
+import { linkNoThrowAssertion, noThrowAssertion } from './assertions.js';
 import { callbackReturn } from './callbacks.js';
 import { Escapes } from './escapes.js';
 import type { CallGraph, Unit } from './units.js';
@@ -106,12 +106,7 @@ export class Callers {
       // `f.should.not.throw()`: the assertion calls f; it becomes `await f()` (see noThrowAssertion).
       const assertion = typed ? noThrowAssertion(callee) : undefined;
       if (assertion !== undefined) {
-        const countedAt = assertion.counted ? assertionCounting(this.context.program, (file) => this.context.relative(file)) : undefined;
-        if (countedAt !== undefined) {
-          this.graph.block(unit, countedAssertionReason(name.text, assertion, countedAt, this.where(assertion.call)));
-          return;
-        }
-        this.graph.addEdge(this.graph.containerUnit(assertion.call), unit, assertion.call, queue, assertion.subject);
+        if (!linkNoThrowAssertion(this.graph, this.context, unit, name.text, assertion, queue)) return;
         continue;
       }
       if (use !== undefined) {
